@@ -1,0 +1,77 @@
+package com.emitkit.events.config;
+
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** All of the service's own settings, under the {@code emitkit} prefix. */
+@ConfigMapping(prefix = "emitkit")
+public interface EmitKitConfig {
+
+    Tinybird tinybird();
+
+    Local local();
+
+    interface Tinybird {
+        /** Which Tinybird to talk to; see {@link TinybirdMode}. */
+        @WithDefault("auto")
+        TinybirdMode mode();
+
+        /** {@code TINYBIRD_TOKEN}: a workspace token. Never logged. */
+        Optional<String> token();
+
+        /** {@code TINYBIRD_API_URL}: the workspace's region host. */
+        @WithDefault("https://api.tinybird.co")
+        URI apiUrl();
+
+        /** Upper bound on one HTTP call to Tinybird. */
+        @WithDefault("10s")
+        Duration timeout();
+    }
+
+    /** The embedded, Tinybird-compatible engine (chDB). */
+    interface Local {
+        /** Loopback address the embedded API listens on. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** Port of the embedded API; 7181 like Tinybird Local, 0 for any free port. */
+        @WithDefault("7181")
+        int port();
+
+        /** Where the embedded engine keeps its data; survives restarts. */
+        @WithDefault("emitkit-data")
+        Path dataDir();
+
+        /** The Tinybird project (datasources, endpoints, materializations) to load. */
+        @WithDefault("tinybird")
+        Path projectDir();
+
+        /** {@code EMITKIT_CHDB_LIB}: an existing libchdb.so to use instead of the cached download. */
+        Optional<Path> chdbLib();
+
+        /** Where the downloaded chDB library is cached, one folder per version. */
+        @WithDefault("${user.home}/.cache/emitkit/chdb")
+        Path cacheDir();
+
+        /**
+         * When a datasource's definition changed since its local table was created: drop and recreate
+         * the table (losing its local rows) instead of refusing to start.
+         */
+        @WithDefault("false")
+        boolean recreateChangedDatasources();
+
+        /** Largest request body accepted on the wire (Tinybird's free-plan limit by default). */
+        @WithDefault("10M")
+        MemorySize maxBodySize();
+
+        /** Largest body after gzip decompression: a small gzip body can expand a thousandfold. */
+        @WithDefault("100M")
+        MemorySize maxDecompressedSize();
+    }
+}

@@ -1,0 +1,198 @@
+package com.emitkit.events.local;
+
+import com.emitkit.events.local.chdb.ChdbConnection;
+import com.emitkit.events.local.chdb.ChdbException;
+import com.emitkit.events.local.datafile.Column;
+import com.emitkit.events.local.datafile.Datasource;
+import com.emitkit.events.local.datafile.DatafileException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Events API for one datasource: reads each row's values at the columns' JSON paths, writes the
+ * rows that fit and sends the others, with the reason, to {@code <datasource>_quarantine}.
+ */
+final class EventsIngestor {
+
+    /** Below ClickHouse's max_insert_block_size, so each INSERT is written whole or not at all. */
+    private static final int ROWS_PER_INSERT = 100_000;
+    private static final Pattern JSON_PATH = Pattern.compile("^\\$(\\.[A-Za-z_][A-Za-z0-9_]*)+(\\[:])?$");
+    private static final Pattern ERROR_KEY = Pattern.compile("value of key ([A-Za-z_][A-Za-z0-9_]*)");
+    private static final DateTimeFormatter INSERTION_DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneOffset.UTC);
+
+    private final ChdbConnection chdb;
+    private final Datasource datasource;
+    private final ObjectMapper json;
+    private final List<String[]> paths;
+    private final String insertPrefix;
+    private final String quarantinePrefix;
+
+    EventsIngestor(ChdbConnection chdb, Datasource datasource, ObjectMapper json) {
+        this.chdb = chdb;
+        this.datasource = datasource;
+        this.json = json;
+        this.paths = datasource.columns().stream().map(c -> parsePath(datasource, c)).toList();
+        this.insertPrefix = "INSERT INTO " + ClickHouseDdl.quote(datasource.name())
+                + " SETTINGS input_format_skip_unknown_fields = 0, date_time_input_format = 'best_effort'"
+                + " FORMAT JSONEachRow\n";
+        this.quarantinePrefix = "INSERT INTO " + ClickHouseDdl.quote(ClickHouseDdl.quarantineName(datasource.name()))
+                + " FORMAT JSONEachRow\n";
+    }
+
+    IngestResult ingest(List<String> lines) {
+        List<Row> rows = new ArrayList<>(lines.size());
+        List<Row> rejected = new ArrayList<>();
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Row row = toRow(line);
+            (row.error == null ? rows : rejected).add(row);
+        }
+        int rejectedBeforeInsert = rejected.size();
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            insertOrSplit(rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT)), rejected);
+        }
+        if (!rejected.isEmpty()) {
+            quarantine(rejected);
+        }
+        return new IngestResult(rows.size() - (rejected.size() - rejectedBeforeInsert), rejected.size());
+    }
+
+    /** A row as ClickHouse will read it, or the reason it cannot be. */
+    private static final class Row {
+        final String raw;
+        ObjectNode values;
+        String error;
+        String errorColumn = "";
+
+        Row(String raw) {
+            this.raw = raw;
+        }
+    }
+
+    private Row toRow(String line) {
+        Row row = new Row(line);
+        JsonNode root;
+        try {
+            root = json.readTree(line);
+        } catch (JsonProcessingException e) {
+            row.error = "invalid JSON: " + e.getOriginalMessage();
+            return row;
+        }
+        if (root == null || !root.isObject()) {
+            row.error = "a row must be a JSON object";
+            return row;
+        }
+        ObjectNode values = json.createObjectNode();
+        List<Column> columns = datasource.columns();
+        for (int i = 0; i < columns.size(); i++) {
+            Column column = columns.get(i);
+            JsonNode value = at(root, paths.get(i));
+            if (value == null || value.isNull()) {
+                if (column.defaultExpression().isPresent()) {
+                    continue;
+                }
+                if (column.nullable()) {
+                    values.putNull(column.name());
+                    continue;
+                }
+                row.error = value == null ? "missing value for column " + column.name()
+                        : "null for column " + column.name() + " of type " + column.type();
+                row.errorColumn = column.name();
+                row.values = values;
+                return row;
+            }
+            if (column.arrayPath() && !value.isArray()) {
+                row.error = "expected an array for column " + column.name();
+                row.errorColumn = column.name();
+                row.values = values;
+                return row;
+            }
+            values.set(column.name(), ClickHouseDdl.isText(column) && value.isContainerNode()
+                    ? values.textNode(value.toString()) : value);
+        }
+        row.values = values;
+        return row;
+    }
+
+    private static JsonNode at(JsonNode root, String[] path) {
+        JsonNode node = root;
+        for (String key : path) {
+            node = node.get(key);
+            if (node == null) {
+                return null;
+            }
+        }
+        return node;
+    }
+
+    private void insertOrSplit(List<Row> rows, List<Row> rejected) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder(insertPrefix);
+        rows.forEach(r -> sql.append(r.values).append('\n'));
+        try {
+            chdb.query(sql.toString(), "TSV");
+        } catch (ChdbException e) {
+            if (rows.size() == 1) {
+                Row row = rows.getFirst();
+                row.error = e.getMessage();
+                Matcher key = ERROR_KEY.matcher(e.getMessage());
+                row.errorColumn = key.find() ? key.group(1) : "";
+                rejected.add(row);
+                return;
+            }
+            // An INSERT is all or nothing: halve the batch until the rows ClickHouse refuses are isolated.
+            int half = rows.size() / 2;
+            insertOrSplit(rows.subList(0, half), rejected);
+            insertOrSplit(rows.subList(half, rows.size()), rejected);
+        }
+    }
+
+    private void quarantine(List<Row> rejected) {
+        String importId = UUID.randomUUID().toString();
+        String now = INSERTION_DATE.format(Instant.now());
+        StringBuilder sql = new StringBuilder(quarantinePrefix);
+        for (Row row : rejected) {
+            ObjectNode q = json.createObjectNode();
+            ArrayNode errorColumn = q.putArray("c__error_column");
+            if (!row.errorColumn.isEmpty()) {
+                errorColumn.add(row.errorColumn);
+            }
+            q.putArray("c__error").add(row.error);
+            q.put("c__import_id", importId);
+            q.put("insertion_date", now);
+            q.put("c__raw", row.raw);
+            if (row.values != null) {
+                row.values.properties().forEach(e -> q.put(e.getKey(), e.getValue().isTextual()
+                        ? e.getValue().textValue() : e.getValue().toString()));
+            }
+            sql.append(q).append('\n');
+        }
+        chdb.query(sql.toString(), "TSV");
+    }
+
+    private static String[] parsePath(Datasource ds, Column column) {
+        if (!JSON_PATH.matcher(column.jsonPath()).matches()) {
+            throw new DatafileException(ds.file(), 1, "unsupported JSON path " + column.jsonPath() + " for column "
+                    + column.name() + " (supported: $.a.b and $.a[:])");
+        }
+        String path = column.arrayPath() ? column.jsonPath().substring(0, column.jsonPath().length() - 3) : column.jsonPath();
+        return path.substring(2).split("\\.");
+    }
+}
