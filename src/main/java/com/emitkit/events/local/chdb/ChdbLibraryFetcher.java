@@ -164,7 +164,10 @@ public final class ChdbLibraryFetcher {
         }
     }
 
-    /** Fetches into the default cache; CI calls this before the tests so the download shows in its log once. */
+    /**
+     * Fetches into the cache folder given as the argument (the service's default when none), so that
+     * CI shows the download once in its log, before the tests.
+     */
     public static void main(String[] args) {
         Path cacheDir = args.length > 0 ? Path.of(args[0])
                 : Path.of(System.getProperty("user.home"), ".cache", "emitkit", "chdb");

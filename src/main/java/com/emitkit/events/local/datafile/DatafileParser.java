@@ -168,7 +168,8 @@ public final class DatafileParser {
     private static boolean startsWithWord(String text, int at, String word) {
         return (at == 0 || Character.isWhitespace(text.charAt(at - 1)))
                 && text.regionMatches(true, at, word, 0, word.length())
-                && (at + word.length() == text.length() || Character.isWhitespace(text.charAt(at + word.length())));
+                && (at + word.length() == text.length() || Character.isWhitespace(text.charAt(at + word.length()))
+                || text.charAt(at + word.length()) == '(');
     }
 
     private static String requireValue(Path file, Entry entry) {
