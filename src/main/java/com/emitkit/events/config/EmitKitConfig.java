@@ -32,6 +32,43 @@ public interface EmitKitConfig {
         /** Upper bound on one HTTP call to Tinybird. */
         @WithDefault("10s")
         Duration timeout();
+
+        Batch batch();
+
+        Retry retry();
+    }
+
+    /** Micro-batching of rows sent to the Events API: few, large inserts instead of many tiny ones. */
+    interface Batch {
+        /** A batch is sent as soon as it holds this many rows. */
+        @WithDefault("1000")
+        int maxRows();
+
+        /** ... or this many bytes of NDJSON (before gzip). */
+        @WithDefault("4M")
+        MemorySize maxBytes();
+
+        /** ... or this long after its first row arrived. */
+        @WithDefault("5ms")
+        Duration linger();
+    }
+
+    /** How a failed Events API call is retried (429 after Retry-After; 5xx and connection errors with backoff). */
+    interface Retry {
+        /** Attempts per batch in all, the first included. */
+        @WithDefault("6")
+        int maxAttempts();
+
+        /** First backoff; it doubles per attempt, with full jitter, up to {@link #maxBackoff()}. */
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        @WithDefault("3s")
+        Duration maxBackoff();
+
+        /** A Retry-After longer than this is not waited for: the batch fails instead. */
+        @WithDefault("30s")
+        Duration maxRetryAfter();
     }
 
     /** The embedded, Tinybird-compatible engine (chDB). */

@@ -1,12 +1,14 @@
 package com.emitkit.events.tinybird;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.config.TestConfig;
 import com.emitkit.events.config.TinybirdMode;
 import io.quarkus.runtime.LaunchMode;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
-import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,32 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TinybirdBackendTest {
 
     private static EmitKitConfig config(TinybirdMode mode, Optional<String> token) {
-        EmitKitConfig.Tinybird tinybird = new EmitKitConfig.Tinybird() {
-            public TinybirdMode mode() {
-                return mode;
-            }
-
-            public Optional<String> token() {
-                return token;
-            }
-
-            public URI apiUrl() {
-                return URI.create("https://api.us-east.tinybird.co");
-            }
-
-            public Duration timeout() {
-                return Duration.ofSeconds(10);
-            }
-        };
-        return new EmitKitConfig() {
-            public Tinybird tinybird() {
-                return tinybird;
-            }
-
-            public Local local() {
-                throw new UnsupportedOperationException("not needed: the embedded engine is not started here");
-            }
-        };
+        Map<String, String> properties = new HashMap<>(Map.of("emitkit.tinybird.mode", mode.name(),
+                "emitkit.tinybird.api-url", "https://api.us-east.tinybird.co"));
+        token.ifPresent(t -> properties.put("emitkit.tinybird.token", t));
+        return TestConfig.emitKit(properties);
     }
 
     @Test
