@@ -17,6 +17,42 @@ public interface EmitKitConfig {
 
     Local local();
 
+    Api api();
+
+    /** The public API (what the SDKs call). */
+    interface Api {
+        /** Largest request body after gzip decompression (the wire limit is quarkus.http.limits.max-body-size). */
+        @WithDefault("10M")
+        MemorySize maxDecompressedBodySize();
+
+        /** Most events in one {@code POST /v1/events/batch}. */
+        @WithDefault("1000")
+        int maxBatchEvents();
+
+        /** {@code Authorization: Bearer} token of the admin API; the admin API is off while it is unset. */
+        java.util.Optional<String> adminToken();
+
+        RateLimit rateLimit();
+    }
+
+    /**
+     * Requests per API key and window, by the organization's tier. Counted per replica: with N replicas
+     * behind a balancer a key gets up to N times the limit.
+     */
+    interface RateLimit {
+        @WithDefault("1m")
+        Duration window();
+
+        @WithDefault("600")
+        long basic();
+
+        @WithDefault("3000")
+        long premium();
+
+        @WithDefault("6000")
+        long unlimited();
+    }
+
     interface Tinybird {
         /** Which Tinybird to talk to; see {@link TinybirdMode}. */
         @WithDefault("auto")

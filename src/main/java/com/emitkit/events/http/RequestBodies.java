@@ -1,4 +1,4 @@
-package com.emitkit.events.local.api;
+package com.emitkit.events.http;
 
 import io.vertx.core.buffer.Buffer;
 
@@ -9,11 +9,11 @@ import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
 
 /** Request bodies as the Events API reads them: gzip (by header or magic bytes), decompressed under a cap. */
-final class RequestBodies {
+public final class RequestBodies {
 
     /** A body over a size limit: HTTP 413, with the limit in the message. */
-    static final class TooLargeException extends RuntimeException {
-        TooLargeException(String message) {
+    public static final class TooLargeException extends RuntimeException {
+        public TooLargeException(String message) {
             super(message);
         }
     }
@@ -21,7 +21,7 @@ final class RequestBodies {
     private RequestBodies() {
     }
 
-    static byte[] decoded(Buffer body, String contentEncoding, long maxDecompressed) {
+    public static byte[] decoded(Buffer body, String contentEncoding, long maxDecompressed) {
         byte[] bytes = body == null ? new byte[0] : body.getBytes();
         boolean gzipMagic = bytes.length >= 2 && (bytes[0] & 0xff) == 0x1f && (bytes[1] & 0xff) == 0x8b;
         if (!"gzip".equalsIgnoreCase(contentEncoding) && !gzipMagic) {

@@ -1,0 +1,65 @@
+package com.emitkit.events.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/** The public API's response bodies, and the mapping of every failure to one of them. */
+public final class ApiResponses {
+
+    private static final Logger LOG = Logger.getLogger(ApiResponses.class);
+
+    /** {@code {"success": true, "data": ..., "requestId": ...}}: the SDKs unwrap {@code data}. */
+    public record Success<T>(boolean success, T data, String requestId) {
+        public Success(T data, String requestId) {
+            this(true, data, requestId);
+        }
+    }
+
+    /** {@code {"success": false, "error": ..., "requestId": ..., "details": [...]}}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Failure(boolean success, String error, String requestId, List<Violation> details) {
+        public Failure(String error, String requestId, List<Violation> details) {
+            this(false, error, requestId, details);
+        }
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(com.emitkit.events.tenancy.TenancyException.NotFound e, RoutingContext context) {
+        return Response.status(404).entity(new Failure(e.getMessage(), RequestIds.of(context), null)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response refused(ApiException e, RoutingContext context) {
+        Response.ResponseBuilder response = Response.status(e.status())
+                .entity(new Failure(e.getMessage(), RequestIds.of(context), e.details()));
+        e.headers().forEach(response::header);
+        return response.build();
+    }
+
+    /** Anything unexpected is a 500 whose body names only the request id; the log has the rest. */
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e, RoutingContext context) {
+        if (e instanceof jakarta.ws.rs.WebApplicationException web && web.getResponse().getStatus() < 500) {
+            int status = web.getResponse().getStatus();
+            return Response.status(status).entity(new Failure(statusMessage(status), RequestIds.of(context), null)).build();
+        }
+        LOG.errorf(e, "Request %s failed", RequestIds.of(context));
+        return Response.status(500).entity(new Failure("Internal error", RequestIds.of(context), null)).build();
+    }
+
+    private static String statusMessage(int status) {
+        return switch (status) {
+            case 404 -> "Not found";
+            case 405 -> "Method not allowed";
+            case 406 -> "Not acceptable";
+            case 413 -> "Request body too large";
+            case 415 -> "Unsupported media type: send application/json";
+            default -> "Bad request";
+        };
+    }
+}

@@ -1,0 +1,59 @@
+package com.emitkit.events.http;
+
+import com.emitkit.events.config.EmitKitConfig;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads a public API request body: JSON only (415 otherwise), gzip allowed and capped after
+ * decompression (413), nesting bounded, and malformed JSON a 400 rather than a 500.
+ */
+@ApplicationScoped
+public class JsonBodies {
+
+    private static final int MAX_NESTING = 32;
+
+    private final ObjectMapper json;
+    private final long maxDecompressed;
+
+    JsonBodies(ObjectMapper json, EmitKitConfig config) {
+        this.json = json.copy();
+        this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
+        this.maxDecompressed = config.api().maxDecompressedBodySize().asLongValue();
+    }
+
+    public JsonNode read(byte[] body, String contentType, String contentEncoding) {
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new ApiException(415, "Unsupported media type: send Content-Type: application/json");
+        }
+        byte[] decoded;
+        try {
+            decoded = RequestBodies.decoded(io.vertx.core.buffer.Buffer.buffer(body), contentEncoding, maxDecompressed);
+        } catch (RequestBodies.TooLargeException e) {
+            throw new ApiException(413, "Request body too large: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, e.getMessage());
+        }
+        try {
+            JsonNode node = json.readTree(decoded);
+            if (node == null) {
+                throw invalid("The body is empty");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw invalid("The body is not valid JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw invalid("The body could not be read");
+        }
+    }
+
+    private static ApiException invalid(String message) {
+        return new ApiException(400, message, List.of(new Violation(List.of(), message)), java.util.Map.of());
+    }
+}

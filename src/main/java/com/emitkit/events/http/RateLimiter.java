@@ -1,0 +1,55 @@
+package com.emitkit.events.http;
+
+import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A fixed window of requests per API key, sized by the organization's tier; every answer carries
+ * {@code X-RateLimit-Limit/Remaining/Reset} (unix seconds), and going over is a 429 with Retry-After.
+ */
+@ApplicationScoped
+public class RateLimiter {
+
+    private final EmitKitConfig.RateLimit config;
+    private final Cache<String, Bucket> buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(30))
+            .maximumSize(1_000_000).build();
+
+    RateLimiter(EmitKitConfig config) {
+        this.config = config.api().rateLimit();
+    }
+
+    /** Counts one request; throws the contract's 429 when the key's window is used up. */
+    public void consume(ApiKeyPrincipal principal, HttpServerResponse response) {
+        long limit = switch (principal.tier()) {
+            case BASIC -> config.basic();
+            case PREMIUM -> config.premium();
+            case UNLIMITED -> config.unlimited();
+        };
+        // A tier change gives the key a new bucket at the new size.
+        Bucket bucket = buckets.get(principal.keyId() + ":" + limit, ignored -> Bucket.builder()
+                .addLimit(l -> l.capacity(limit).refillIntervally(limit, config.window()))
+                .build());
+        ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+        long resetNanos = probe.isConsumed() ? probe.getNanosToWaitForReset() : probe.getNanosToWaitForRefill();
+        long reset = TimeUnit.MILLISECONDS.toSeconds(System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(resetNanos) + 999);
+        Map<String, String> headers = Map.of("X-RateLimit-Limit", Long.toString(limit),
+                "X-RateLimit-Remaining", Long.toString(probe.getRemainingTokens()),
+                "X-RateLimit-Reset", Long.toString(reset));
+        headers.forEach(response::putHeader);
+        if (!probe.isConsumed()) {
+            long retryAfter = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+            throw new ApiException(429, "Rate limit exceeded: " + limit + " requests per " + config.window().toSeconds()
+                    + " s for this key", null, Map.of("Retry-After", Long.toString(retryAfter)));
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package com.emitkit.events.http;
+
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Every response carries {@code X-Request-ID}: the client's own when it sent a sane one, else a new one.
+ * Runs before every route, error pages included.
+ */
+@ApplicationScoped
+public class RequestIds {
+
+    public static final String HEADER = "X-Request-ID";
+    private static final String KEY = "emitkit.request-id";
+    private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    void install(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(RequestIds::assign);
+    }
+
+    private static void assign(RoutingContext context) {
+        String sent = context.request().getHeader(HEADER);
+        String id = sent != null && SANE.matcher(sent).matches() ? sent : "req_" + UUID.randomUUID().toString().replace("-", "");
+        context.put(KEY, id);
+        context.response().putHeader(HEADER, id);
+        context.next();
+    }
+
+    /** The current request's id. */
+    public static String of(RoutingContext context) {
+        String id = context.get(KEY);
+        return id != null ? id : "unknown";
+    }
+}

@@ -1,0 +1,111 @@
+package com.emitkit.events.ingest;
+
+import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.http.ApiException;
+import com.emitkit.events.http.ApiKeyAuthentication;
+import com.emitkit.events.http.Idempotency;
+import com.emitkit.events.http.ApiResponses.Success;
+import com.emitkit.events.http.JsonBodies;
+import com.emitkit.events.http.RequestIds;
+import com.emitkit.events.http.Violation;
+import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The SDKs' write API for events. */
+@Path("/v1/events")
+@Consumes(MediaType.WILDCARD)
+@Produces(MediaType.APPLICATION_JSON)
+public class EventsResource {
+
+    private final ApiKeyAuthentication authentication;
+    private final JsonBodies bodies;
+    private final EventIngestor ingestor;
+    private final Idempotency idempotency;
+    private final int maxBatchEvents;
+
+    EventsResource(ApiKeyAuthentication authentication, JsonBodies bodies, EventIngestor ingestor, Idempotency idempotency,
+                   EmitKitConfig config) {
+        this.authentication = authentication;
+        this.bodies = bodies;
+        this.ingestor = ingestor;
+        this.idempotency = idempotency;
+        this.maxBatchEvents = config.api().maxBatchEvents();
+    }
+
+    @POST
+    public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                @HeaderParam("Content-Encoding") String contentEncoding,
+                                @HeaderParam(Idempotency.HEADER) String idempotencyKey, RoutingContext context) {
+        return authentication.require(authorization, ApiKeyPrincipal.WRITE, context).flatMap(principal -> {
+            EventValidator.Result result = EventValidator.validate(bodies.read(body, contentType, contentEncoding));
+            if (!result.valid()) {
+                throw ApiException.validation(result.violations());
+            }
+            return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events", body,
+                    () -> ingestor.ingest(principal, result.event())
+                            .map(created -> new Idempotency.Stored(201, new Success<>(created, RequestIds.of(context)))));
+        });
+    }
+
+    /** One result per event of a batch, in order. */
+    public record BatchItem(int index, boolean success, String id, String error, List<Violation> details) {
+    }
+
+    public record BatchResult(int accepted, int rejected, List<BatchItem> results) {
+    }
+
+    /**
+     * Up to {@code emitkit.api.max-batch-events} events, each validated on its own: valid events are
+     * accepted even when others are not, and the answer says per event what happened.
+     */
+    @POST
+    @Path("/batch")
+    public Uni<Response> batch(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                               @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                               @HeaderParam("Content-Encoding") String contentEncoding,
+                               @HeaderParam(Idempotency.HEADER) String idempotencyKey, RoutingContext context) {
+        return authentication.require(authorization, ApiKeyPrincipal.WRITE, context).flatMap(principal -> {
+            JsonNode events = bodies.read(body, contentType, contentEncoding).get("events");
+            if (events == null || !events.isArray()) {
+                throw ApiException.validation(List.of(new Violation(List.of("events"), "Expected an array of events")));
+            }
+            if (events.size() == 0 || events.size() > maxBatchEvents) {
+                throw ApiException.validation(List.of(new Violation(List.of("events"),
+                        "Between 1 and " + maxBatchEvents + " events per batch")));
+            }
+            List<Uni<BatchItem>> items = new ArrayList<>();
+            for (int i = 0; i < events.size(); i++) {
+                int index = i;
+                EventValidator.Result result = EventValidator.validate(events.get(i));
+                if (!result.valid()) {
+                    items.add(Uni.createFrom().item(new BatchItem(index, false, null, "Validation failed", result.violations())));
+                } else {
+                    items.add(ingestor.ingest(principal, result.event())
+                            .map(created -> new BatchItem(index, true, created.id(), null, null))
+                            .onFailure(ApiException.class).recoverWithItem(
+                                    e -> new BatchItem(index, false, null, e.getMessage(), null)));
+                }
+            }
+            return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events/batch", body,
+                    () -> Uni.join().all(items).andFailFast().map(done -> {
+                        int accepted = (int) done.stream().filter(BatchItem::success).count();
+                        return new Idempotency.Stored(200, new Success<>(new BatchResult(accepted, done.size() - accepted, done),
+                                RequestIds.of(context)));
+                    }));
+        });
+    }
+}

@@ -1,0 +1,107 @@
+package com.emitkit.events.ingest;
+
+import com.emitkit.events.http.ApiException;
+import com.emitkit.events.http.ApiKeyAuthentication;
+import com.emitkit.events.http.ApiResponses.Success;
+import com.emitkit.events.http.JsonBodies;
+import com.emitkit.events.http.RequestIds;
+import com.emitkit.events.http.Violation;
+import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Identities;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code POST /v1/identify}: a user's properties (replaced on each call) and aliases. */
+@Path("/v1/identify")
+@Consumes(MediaType.WILDCARD)
+@Produces(MediaType.APPLICATION_JSON)
+public class IdentifyResource {
+
+    static final int MAX_ALIASES = 20;
+    static final int MAX_ID = 255;
+    static final int MAX_PROPERTIES_BYTES = 16 * 1024;
+
+    /** The contract's {@code data}: {@code aliases} has {@code created} and {@code failed}. */
+    public record IdentifyResult(String id, String userId, Map<String, Object> properties, Aliases aliases, String updatedAt) {
+    }
+
+    public record Aliases(List<String> created, List<Identities.FailedAlias> failed) {
+    }
+
+    private final ApiKeyAuthentication authentication;
+    private final JsonBodies bodies;
+    private final Identities identities;
+
+    IdentifyResource(ApiKeyAuthentication authentication, JsonBodies bodies, Identities identities) {
+        this.authentication = authentication;
+        this.bodies = bodies;
+        this.identities = identities;
+    }
+
+    @POST
+    public Uni<Success<IdentifyResult>> identify(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                                 @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                                 @HeaderParam("Content-Encoding") String contentEncoding,
+                                                 RoutingContext context) {
+        return authentication.require(authorization, ApiKeyPrincipal.WRITE, context).flatMap(principal -> {
+            JsonNode request = bodies.read(body, contentType, contentEncoding);
+            List<Violation> violations = new ArrayList<>();
+            String userId = identifier(request.get("user_id"), List.of("user_id"), violations);
+            JsonNode properties = request.get("properties");
+            if (properties != null && !properties.isNull() && !properties.isObject()) {
+                violations.add(new Violation(List.of("properties"), "Expected a JSON object"));
+            } else if (properties != null && properties.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                    > MAX_PROPERTIES_BYTES) {
+                violations.add(new Violation(List.of("properties"), "At most " + MAX_PROPERTIES_BYTES + " bytes of JSON"));
+            }
+            Set<String> aliases = new LinkedHashSet<>();
+            JsonNode aliasNodes = request.get("aliases");
+            if (aliasNodes != null && !aliasNodes.isNull()) {
+                if (!aliasNodes.isArray() || aliasNodes.size() > MAX_ALIASES) {
+                    violations.add(new Violation(List.of("aliases"), "Expected an array of at most " + MAX_ALIASES + " strings"));
+                } else {
+                    for (int i = 0; i < aliasNodes.size(); i++) {
+                        String alias = identifier(aliasNodes.get(i), List.of("aliases", i), violations);
+                        if (alias != null && !alias.equals(userId)) {
+                            aliases.add(alias);
+                        }
+                    }
+                }
+            }
+            if (!violations.isEmpty()) {
+                throw ApiException.validation(violations);
+            }
+            JsonObject props = properties == null || properties.isNull() ? new JsonObject() : new JsonObject(properties.toString());
+            return identities.identify(principal.organizationId(), userId, props, List.copyOf(aliases));
+        }).map(identity -> new Success<>(new IdentifyResult(identity.userId(), identity.userId(), identity.properties().getMap(),
+                new Aliases(identity.aliasesCreated(), identity.aliasesFailed()), identity.updatedAt().toInstant().toString()),
+                RequestIds.of(context)));
+    }
+
+    private static String identifier(JsonNode node, List<Object> path, List<Violation> violations) {
+        if (node == null || node.isNull()) {
+            violations.add(new Violation(path, "Required"));
+            return null;
+        }
+        if (!node.isTextual() || node.textValue().isBlank() || node.textValue().length() > MAX_ID) {
+            violations.add(new Violation(path, "Expected a non-empty string of at most " + MAX_ID + " characters"));
+            return null;
+        }
+        return node.textValue();
+    }
+}

@@ -1,0 +1,161 @@
+package com.emitkit.events.tenancy;
+
+import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.http.ApiException;
+import com.emitkit.events.http.ApiResponses.Success;
+import com.emitkit.events.http.RequestIds;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The dashboard backend's admin API: organizations, sites, API keys and tiers. Protected by
+ * {@code emitkit.api.admin-token}; while that is unset the API answers 404 as if absent.
+ */
+@Path("/admin/organizations")
+public class AdminResource {
+
+    public record CreateOrganization(String name, String retentionTier) {
+    }
+
+    public record CreateSite(String name) {
+    }
+
+    public record CreateKey(String siteId, String name, List<String> scopes) {
+    }
+
+    public record ChangeTier(String retentionTier) {
+    }
+
+    private final Optional<String> adminToken;
+    private final Organizations organizations;
+    private final ApiKeys apiKeys;
+
+    AdminResource(EmitKitConfig config, Organizations organizations, ApiKeys apiKeys) {
+        this.adminToken = config.api().adminToken().filter(t -> !t.isBlank());
+        this.organizations = organizations;
+        this.apiKeys = apiKeys;
+    }
+
+    @POST
+    public Uni<Response> createOrganization(CreateOrganization request, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
+                                            RoutingContext context) {
+        authorize(auth);
+        require(request != null && request.name() != null && !request.name().isBlank(), "name is required");
+        return organizations.create(request.name().strip(), tier(request.retentionTier()))
+                .map(org -> created(org, context));
+    }
+
+    @GET
+    @Path("/{organizationId}")
+    public Uni<Success<Organizations.Organization>> organization(@PathParam("organizationId") String organizationId,
+                                                                 @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
+                                                                 RoutingContext context) {
+        authorize(auth);
+        return organizations.get(organizationId).map(org -> new Success<>(org, RequestIds.of(context)));
+    }
+
+    /** Only events created after the change get the new tier; earlier ones keep theirs. */
+    @PATCH
+    @Path("/{organizationId}")
+    public Uni<Success<Organizations.Organization>> changeTier(@PathParam("organizationId") String organizationId,
+                                                               ChangeTier request,
+                                                               @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
+                                                               RoutingContext context) {
+        authorize(auth);
+        require(request != null, "retentionTier is required");
+        return organizations.changeTier(organizationId, tier(request.retentionTier()))
+                .map(org -> new Success<>(org, RequestIds.of(context)));
+    }
+
+    @POST
+    @Path("/{organizationId}/sites")
+    public Uni<Response> createSite(@PathParam("organizationId") String organizationId, CreateSite request,
+                                    @HeaderParam(HttpHeaders.AUTHORIZATION) String auth, RoutingContext context) {
+        authorize(auth);
+        require(request != null && request.name() != null && !request.name().isBlank(), "name is required");
+        return organizations.createSite(organizationId, request.name().strip()).map(site -> created(site, context));
+    }
+
+    /** The clear key is in this answer only. */
+    @POST
+    @Path("/{organizationId}/api-keys")
+    public Uni<Response> issueKey(@PathParam("organizationId") String organizationId, CreateKey request,
+                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String auth, RoutingContext context) {
+        authorize(auth);
+        require(request != null && request.siteId() != null, "siteId is required");
+        List<String> scopes = request.scopes() == null || request.scopes().isEmpty()
+                ? List.of(ApiKeyPrincipal.WRITE) : request.scopes();
+        require(scopes.stream().allMatch(s -> s.equals(ApiKeyPrincipal.WRITE) || s.equals(ApiKeyPrincipal.READ)),
+                "scopes may only be \"write\" and \"read\"");
+        return apiKeys.issue(organizationId, request.siteId(), request.name() == null ? "API key" : request.name(), scopes)
+                .map(key -> created(key, context));
+    }
+
+    @GET
+    @Path("/{organizationId}/api-keys")
+    public Uni<Success<List<ApiKeys.KeyInfo>>> keys(@PathParam("organizationId") String organizationId,
+                                                    @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
+                                                    RoutingContext context) {
+        authorize(auth);
+        return apiKeys.list(organizationId).map(keys -> new Success<>(keys, RequestIds.of(context)));
+    }
+
+    @DELETE
+    @Path("/{organizationId}/api-keys/{keyId}")
+    public Uni<Response> revoke(@PathParam("organizationId") String organizationId, @PathParam("keyId") String keyId,
+                                @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        authorize(auth);
+        return apiKeys.revoke(organizationId, keyId).map(revoked -> {
+            if (!revoked) {
+                throw new ApiException(404, "No active key " + keyId + " in organization " + organizationId);
+            }
+            return Response.noContent().build();
+        });
+    }
+
+    private void authorize(String authorization) {
+        if (adminToken.isEmpty()) {
+            throw new ApiException(404, "Not found");
+        }
+        String given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? authorization.substring(7).strip() : "";
+        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), adminToken.get().getBytes(StandardCharsets.UTF_8))) {
+            throw new ApiException(401, "Invalid admin token");
+        }
+    }
+
+    private static RetentionTier tier(String name) {
+        if (name == null) {
+            return RetentionTier.BASIC;
+        }
+        try {
+            return RetentionTier.fromWire(name);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "retentionTier must be basic, premium or unlimited");
+        }
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new ApiException(400, message);
+        }
+    }
+
+    private static Response created(Object data, RoutingContext context) {
+        return Response.status(201).entity(new Success<>(data, RequestIds.of(context))).build();
+    }
+}

@@ -1,0 +1,81 @@
+package com.emitkit.events.tenancy;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The users an organization identified, their properties and their aliases (unique per organization). */
+@ApplicationScoped
+public class Identities {
+
+    public record FailedAlias(String alias, String reason) {
+    }
+
+    public record Identity(String userId, JsonObject properties, List<String> aliasesCreated, List<FailedAlias> aliasesFailed,
+                           OffsetDateTime updatedAt) {
+    }
+
+    private final Pool pool;
+
+    Identities(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Replaces a user's properties and adds aliases, in one transaction. An alias held by another user
+     * of the organization is reported as failed, not an error for the whole call.
+     */
+    public Uni<Identity> identify(String organizationId, String userId, JsonObject properties, List<String> aliases) {
+        return pool.withTransaction(connection -> connection.preparedQuery("""
+                        INSERT INTO identities (organization_id, user_id, properties) VALUES ($1, $2, $3)
+                        ON CONFLICT (organization_id, user_id) DO UPDATE SET properties = EXCLUDED.properties, updated_at = now()
+                        RETURNING updated_at""")
+                .execute(Tuple.of(organizationId, userId, properties))
+                .flatMap(rows -> addAliases(connection, organizationId, userId, aliases, 0, new ArrayList<>(), new ArrayList<>())
+                        .map(result -> new Identity(userId, properties, result.created, result.failed,
+                                rows.iterator().next().getOffsetDateTime("updated_at")))));
+    }
+
+    private record AliasResult(List<String> created, List<FailedAlias> failed) {
+    }
+
+    private Uni<AliasResult> addAliases(SqlConnection connection, String organizationId, String userId, List<String> aliases,
+                                        int index, List<String> created, List<FailedAlias> failed) {
+        if (index == aliases.size()) {
+            return Uni.createFrom().item(new AliasResult(created, failed));
+        }
+        String alias = aliases.get(index);
+        return connection.preparedQuery("""
+                        INSERT INTO identity_aliases (organization_id, alias, user_id) VALUES ($1, $2, $3)
+                        ON CONFLICT (organization_id, alias) DO UPDATE SET alias = EXCLUDED.alias
+                        RETURNING user_id""")
+                .execute(Tuple.of(organizationId, alias, userId))
+                .flatMap(rows -> {
+                    String owner = rows.iterator().next().getString("user_id");
+                    if (owner.equals(userId)) {
+                        created.add(alias);
+                    } else {
+                        failed.add(new FailedAlias(alias, "Alias already belongs to another user"));
+                    }
+                    return addAliases(connection, organizationId, userId, aliases, index + 1, created, failed);
+                });
+    }
+
+    /** The user id an event names: the user an alias points to, else the value itself. */
+    public Uni<String> resolveUser(String organizationId, String userIdOrAlias) {
+        return pool.preparedQuery("SELECT user_id FROM identity_aliases WHERE organization_id = $1 AND alias = $2")
+                .execute(Tuple.of(organizationId, userIdOrAlias))
+                .map(rows -> {
+                    java.util.Iterator<Row> it = rows.iterator();
+                    return it.hasNext() ? it.next().getString("user_id") : userIdOrAlias;
+                });
+    }
+}

@@ -1,0 +1,85 @@
+package com.emitkit.events.tenancy;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Organizations and their sites. */
+@ApplicationScoped
+public class Organizations {
+
+    public record Organization(String id, String name, RetentionTier tier) {
+    }
+
+    public record Site(String id, String organizationId, String name) {
+    }
+
+    private final Pool pool;
+    private final ApiKeys apiKeys;
+
+    Organizations(Pool pool, ApiKeys apiKeys) {
+        this.pool = pool;
+        this.apiKeys = apiKeys;
+    }
+
+    public Uni<Organization> create(String name, RetentionTier tier) {
+        String id = Ids.next("org");
+        return pool.preparedQuery("INSERT INTO organizations (id, name, retention_tier) VALUES ($1, $2, $3)")
+                .execute(Tuple.of(id, name, tier.wireName()))
+                .map(rows -> new Organization(id, name, tier));
+    }
+
+    public Uni<Site> createSite(String organizationId, String name) {
+        String id = Ids.next("site");
+        return pool.preparedQuery("""
+                        INSERT INTO sites (id, organization_id, name) SELECT $1, id, $3 FROM organizations WHERE id = $2""")
+                .execute(Tuple.of(id, organizationId, name))
+                .map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new TenancyException.NotFound("No organization " + organizationId);
+                    }
+                    return new Site(id, organizationId, name);
+                });
+    }
+
+    public Uni<Organization> get(String organizationId) {
+        return pool.preparedQuery("SELECT id, name, retention_tier FROM organizations WHERE id = $1")
+                .execute(Tuple.of(organizationId))
+                .map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new TenancyException.NotFound("No organization " + organizationId);
+                    }
+                    return organization(rows.iterator().next());
+                });
+    }
+
+    /**
+     * Changes the tier for events created from now on: every event keeps the tier it was created with.
+     * Cached key lookups carry the tier, so they are dropped here.
+     */
+    public Uni<Organization> changeTier(String organizationId, RetentionTier tier) {
+        return pool.preparedQuery("""
+                        UPDATE organizations SET retention_tier = $2, updated_at = now() WHERE id = $1
+                        RETURNING id, name, retention_tier""")
+                .execute(Tuple.of(organizationId, tier.wireName()))
+                .call(rows -> apiKeys.forgetAll())
+                .map(rows -> {
+                    if (rows.rowCount() == 0) {
+                        throw new TenancyException.NotFound("No organization " + organizationId);
+                    }
+                    return organization(rows.iterator().next());
+                });
+    }
+
+    /** Whether there is any organization yet (the dev demo seeds one when there is not). */
+    public Uni<Boolean> any() {
+        return pool.query("SELECT EXISTS (SELECT 1 FROM organizations) AS any").execute()
+                .map(rows -> rows.iterator().next().getBoolean("any"));
+    }
+
+    private static Organization organization(Row row) {
+        return new Organization(row.getString("id"), row.getString("name"), RetentionTier.fromWire(row.getString("retention_tier")));
+    }
+}

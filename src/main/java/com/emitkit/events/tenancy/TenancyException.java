@@ -1,0 +1,16 @@
+package com.emitkit.events.tenancy;
+
+/** Something asked of tenancy that does not exist or conflicts. */
+public class TenancyException extends RuntimeException {
+
+    TenancyException(String message) {
+        super(message, null, false, false);
+    }
+
+    /** No such organization, site or key (in the caller's organization). */
+    public static final class NotFound extends TenancyException {
+        NotFound(String message) {
+            super(message);
+        }
+    }
+}
