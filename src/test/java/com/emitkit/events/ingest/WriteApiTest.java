@@ -24,6 +24,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The SDKs' write API over HTTP, with tenancy in the embedded PostgreSQL and events in the embedded Tinybird. */
 @QuarkusTest
@@ -33,6 +34,9 @@ class WriteApiTest {
 
     @Inject
     TinybirdBackend backend;
+
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL baseUrl;
 
     EmbeddedApi tinybird;
     Tenant tenant;
@@ -205,6 +209,59 @@ class WriteApiTest {
         given().header("Authorization", "Bearer " + tenant.key()).contentType(ContentType.JSON)
                 .header("Content-Encoding", "gzip").body(bomb)
                 .post("/v1/events").then().statusCode(413).body("success", equalTo(false));
+    }
+
+    @Test
+    void anIdempotencyKeyReplaysTheFirstAnswerAndRefusesAnotherBody() {
+        String first = as(tenant).header("Idempotency-Key", "pay-1").body(Map.of("channelName", "c", "title", "once"))
+                .post("/v1/events").then().statusCode(201).header("X-Idempotent-Replay", nullValue())
+                .extract().path("data.id");
+        as(tenant).header("Idempotency-Key", "pay-1").body(Map.of("channelName", "c", "title", "once"))
+                .post("/v1/events").then().statusCode(201).header("X-Idempotent-Replay", "true")
+                .body("data.id", equalTo(first));
+        as(tenant).header("Idempotency-Key", "pay-1").body(Map.of("channelName", "c", "title", "twice"))
+                .post("/v1/events").then().statusCode(422).body("success", equalTo(false));
+        // Keys are per organization.
+        Tenant other = newTenant("basic", List.of("write"));
+        as(other).header("Idempotency-Key", "pay-1").body(Map.of("channelName", "c", "title", "once"))
+                .post("/v1/events").then().statusCode(201).header("X-Idempotent-Replay", nullValue());
+        assertEquals(1, tinybird.sql("SELECT count() AS n FROM events WHERE organization_id = '" + tenant.organizationId()
+                + "'").getInt("data[0].n"));
+    }
+
+    @Test
+    void everyAnswerCarriesRateLimitHeadersAndOversizeBodiesAre413() throws Exception {
+        as(tenant).body(Map.of("channelName", "c", "title", "t")).post("/v1/events")
+                .then().statusCode(201)
+                .header("X-RateLimit-Limit", "3000").header("X-RateLimit-Remaining", notNullValue())
+                .header("X-RateLimit-Reset", notNullValue());
+        // Expect: 100-continue lets the client read the 413 the server sends before taking the body.
+        java.net.http.HttpResponse<String> tooLarge = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "v1/events"))
+                        .header("Authorization", "Bearer " + tenant.key()).header("Content-Type", "application/json")
+                        .expectContinue(true)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[6 * 1024 * 1024])).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, tooLarge.statusCode());
+        assertTrue(tooLarge.body().startsWith("{"), "413 body: [" + tooLarge.body() + "] " + tooLarge.headers().map());
+        JsonPath body = JsonPath.from(tooLarge.body());
+        assertEquals(false, body.getBoolean("success"));
+        assertTrue(body.getString("error").contains("too large"), tooLarge.body());
+        assertTrue(tooLarge.headers().firstValue("X-Request-ID").isPresent());
+    }
+
+    @Test
+    void browsersFromTheDashboardMayCallAndReadTheHeaders() {
+        given().header("Origin", "https://dashboard.example.com").header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "authorization,content-type,idempotency-key")
+                .options("/v1/events")
+                .then().statusCode(200)
+                .header("Access-Control-Allow-Origin", "https://dashboard.example.com")
+                .header("Access-Control-Allow-Headers", containsString("Idempotency-Key"));
+        as(tenant).header("Origin", "https://dashboard.example.com").body(Map.of("channelName", "c", "title", "t"))
+                .post("/v1/events").then().statusCode(201)
+                .header("Access-Control-Expose-Headers", containsString("X-RateLimit-Remaining"));
     }
 
     private static byte[] gzip(byte[] data) throws Exception {
