@@ -84,9 +84,16 @@ public interface EmitKitConfig {
         @WithDefault("4M")
         MemorySize maxBytes();
 
-        /** ... or this long after its first row arrived. */
-        @WithDefault("5ms")
+        /** ... or this long after its first row arrived, once fewer than {@link #maxInFlight()} calls are running. */
+        @WithDefault("10ms")
         Duration linger();
+
+        /**
+         * Events API calls running at once per datasource; meanwhile the next batch keeps filling, so
+         * batches grow with load (Tinybird, and ClickHouse under it, prefer few large inserts).
+         */
+        @WithDefault("1")
+        int maxInFlight();
     }
 
     /** How a failed Events API call is retried (429 after Retry-After; 5xx and connection errors with backoff). */

@@ -46,7 +46,8 @@ final class EventsIngestor {
         this.json = json;
         this.paths = datasource.columns().stream().map(c -> parsePath(datasource, c)).toList();
         this.insertPrefix = "INSERT INTO " + ClickHouseDdl.quote(datasource.name())
-                + " SETTINGS input_format_skip_unknown_fields = 0, date_time_input_format = 'best_effort'"
+                + " SETTINGS input_format_skip_unknown_fields = 0, date_time_input_format = 'best_effort',"
+                + " input_format_parallel_parsing = 0"
                 + " FORMAT JSONEachRow\n";
         this.quarantinePrefix = "INSERT INTO " + ClickHouseDdl.quote(ClickHouseDdl.quarantineName(datasource.name()))
                 + " FORMAT JSONEachRow\n";

@@ -43,7 +43,7 @@ public class TinybirdEventsSender {
     private final TinybirdClient client;
     private final EmitKitConfig.Batch batching;
     private final EmitKitConfig.Retry retry;
-    private final Map<String, Batch> open = new HashMap<>();
+    private final Map<String, Lane> lanes = new HashMap<>();
     private final DistributionSummary batchRows;
     private final Counter quarantinedRows;
     private final MeterRegistry metrics;
@@ -70,53 +70,89 @@ public class TinybirdEventsSender {
         return Uni.createFrom().emitter(emitter -> add(datasource, line, emitter));
     }
 
-    /** Rows waiting for a batch to be sent, for a clean shutdown and for tests. */
+    /** Rows not yet sent (waiting in a batch), for a clean shutdown and for tests. */
     public synchronized int pendingRows() {
-        return open.values().stream().mapToInt(b -> b.waiters.size()).sum();
+        return lanes.values().stream().mapToInt(lane -> (lane.open == null ? 0 : lane.open.waiters.size())
+                + lane.full.stream().mapToInt(b -> b.waiters.size()).sum()).sum();
     }
 
     private static final class Batch {
         final String datasource;
         final ByteArrayOutputStream ndjson = new ByteArrayOutputStream();
         final List<UniEmitter<? super Void>> waiters = new ArrayList<>();
-        long timerId;
+        /** Its linger time is over: send it as soon as a call may start. */
+        boolean due;
 
         Batch(String datasource) {
             this.datasource = datasource;
         }
     }
 
-    private void add(String datasource, byte[] line, UniEmitter<? super Void> emitter) {
-        Batch full = null;
-        synchronized (this) {
-            Batch batch = open.get(datasource);
-            if (batch == null) {
-                Batch created = new Batch(datasource);
-                created.timerId = vertx.setTimer(Math.max(1, batching.linger().toMillis()), id -> flushIfOpen(created));
-                open.put(datasource, created);
-                batch = created;
-            }
-            batch.ndjson.writeBytes(line);
-            batch.waiters.add(emitter);
-            if (batch.waiters.size() >= batching.maxRows() || batch.ndjson.size() >= batching.maxBytes().asLongValue()) {
-                open.remove(datasource);
-                vertx.cancelTimer(batch.timerId);
-                full = batch;
-            }
-        }
-        if (full != null) {
-            flush(full);
-        }
+    /**
+     * One datasource's batches. At most {@code max-in-flight} calls run at once; while they do, the open
+     * batch keeps growing, so under load batches grow instead of piling up as many small inserts.
+     */
+    private static final class Lane {
+        Batch open;
+        final java.util.ArrayDeque<Batch> full = new java.util.ArrayDeque<>();
+        int inFlight;
     }
 
-    private void flushIfOpen(Batch batch) {
+    private void add(String datasource, byte[] line, UniEmitter<? super Void> emitter) {
+        List<Batch> toSend;
         synchronized (this) {
-            if (open.get(batch.datasource) != batch) {
-                return;
+            Lane lane = lanes.computeIfAbsent(datasource, ignored -> new Lane());
+            if (lane.open == null) {
+                Batch created = new Batch(datasource);
+                lane.open = created;
+                vertx.setTimer(Math.max(1, batching.linger().toMillis()), id -> lingerOver(lane, created));
             }
-            open.remove(batch.datasource);
+            lane.open.ndjson.writeBytes(line);
+            lane.open.waiters.add(emitter);
+            if (lane.open.waiters.size() >= batching.maxRows() || lane.open.ndjson.size() >= batching.maxBytes().asLongValue()) {
+                lane.full.add(lane.open);
+                lane.open = null;
+            }
+            toSend = startable(lane);
         }
-        flush(batch);
+        toSend.forEach(this::flush);
+    }
+
+    private void lingerOver(Lane lane, Batch batch) {
+        List<Batch> toSend;
+        synchronized (this) {
+            batch.due = true;
+            toSend = startable(lane);
+        }
+        toSend.forEach(this::flush);
+    }
+
+    private void finished(String datasource) {
+        List<Batch> toSend;
+        synchronized (this) {
+            Lane lane = lanes.get(datasource);
+            lane.inFlight--;
+            toSend = startable(lane);
+        }
+        toSend.forEach(this::flush);
+    }
+
+    /** The batches that may be sent now: full ones first, then the open one once its linger time is over. */
+    private List<Batch> startable(Lane lane) {
+        List<Batch> start = new ArrayList<>();
+        while (lane.inFlight < batching.maxInFlight()) {
+            Batch next = lane.full.poll();
+            if (next == null && lane.open != null && lane.open.due) {
+                next = lane.open;
+                lane.open = null;
+            }
+            if (next == null) {
+                break;
+            }
+            lane.inFlight++;
+            start.add(next);
+        }
+        return start;
     }
 
     private void flush(Batch batch) {
@@ -126,8 +162,14 @@ public class TinybirdEventsSender {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onItem().transformToUni(body -> post(batch, Buffer.buffer(body), 1))
                 .subscribe().with(
-                        acknowledgement -> batch.waiters.forEach(w -> w.complete(null)),
-                        failure -> batch.waiters.forEach(w -> w.fail(failure)));
+                        acknowledgement -> {
+                            finished(batch.datasource);
+                            batch.waiters.forEach(w -> w.complete(null));
+                        },
+                        failure -> {
+                            finished(batch.datasource);
+                            batch.waiters.forEach(w -> w.fail(failure));
+                        });
     }
 
     private Uni<JsonObject> post(Batch batch, Buffer body, int attempt) {

@@ -1,8 +1,8 @@
 package com.emitkit.events.local;
 
+import com.emitkit.events.BenchmarkProfile;
 import com.emitkit.events.tinybird.TinybirdBackend;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Tag;
@@ -29,20 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 @QuarkusTest
 @Tag("benchmark")
-@TestProfile(PipeLatencyBenchmark.FreshDataFolder.class)
+@TestProfile(BenchmarkProfile.class)
 class PipeLatencyBenchmark {
 
     private static final int EVENTS = 1_000_000;
     private static final int WARMUP = 20;
     private static final int ITERATIONS = 200;
-
-    /** A new data folder, so start-up includes creating every table and the seed is exactly one million rows. */
-    public static class FreshDataFolder implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("emitkit.local.data-dir", "target/emitkit-bench-" + System.currentTimeMillis());
-        }
-    }
 
     @Inject
     TinybirdBackend backend;

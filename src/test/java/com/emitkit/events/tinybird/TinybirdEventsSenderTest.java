@@ -128,6 +128,19 @@ class TinybirdEventsSenderTest {
     }
 
     @Test
+    void whileACallIsInFlightTheNextBatchKeepsGrowing() {
+        script.add(request -> vertx.setTimer(300, id -> request.response().setStatusCode(200)
+                .endAndForget(new JsonObject().put("successful_rows", 1).put("quarantined_rows", 0).encode())));
+        Uni<Void> first = sender.send("events", new JsonObject().put("id", "first")).memoize().indefinitely();
+        first.subscribe().with(ignored -> { }, ignored -> { });
+        io.smallrye.mutiny.Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(100)).await().indefinitely();
+        awaitAll(sendMany(40));
+        first.await().atMost(Duration.ofSeconds(5));
+        assertEquals(List.of(1, 40), received.stream().map(r -> r.rows().size()).toList(),
+                "the 40 rows that came during the first call went out together after it");
+    }
+
+    @Test
     void aLoneRowIsSentAfterTheLingerTime() {
         long start = System.currentTimeMillis();
         sender.send("events", new JsonObject().put("id", "alone")).await().atMost(Duration.ofSeconds(5));
