@@ -2,6 +2,9 @@ package com.emitkit.events;
 
 import io.quarkus.test.junit.QuarkusTestProfile;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -14,5 +17,11 @@ public class BenchmarkProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of("emitkit.local.data-dir", "target/emitkit-bench-" + System.currentTimeMillis(),
                 "emitkit.api.rate-limit.unlimited", "1000000000");
+    }
+
+    /** This process's resident memory: the service, both embedded engines (chDB in-process) and the test code. */
+    public static long rssMegabytes() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                .map(l -> l.replaceAll("\\D", "")).mapToLong(Long::parseLong).findFirst().orElse(0) / 1024;
     }
 }

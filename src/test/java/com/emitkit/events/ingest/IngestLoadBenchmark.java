@@ -78,14 +78,14 @@ class IngestLoadBenchmark {
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
         try {
             String base = service.toString().replaceAll("/$", "");
-            long rssBefore = rssMegabytes();
+            long rssBefore = BenchmarkProfile.rssMegabytes();
             Load ceiling = wrk("http://127.0.0.1:" + bare.actualPort() + "/v1/events", event, Map.of());
             Load single = wrk(base + "/v1/events", event, Map.of("Authorization", "Bearer " + tenant.key()));
             Load batch = wrk(base + "/v1/events/batch", new JsonObject().put("events", events).encode(),
                     Map.of("Authorization", "Bearer " + tenant.key()));
             Load direct = wrk(tinybird.url() + "/v0/events?name=events&wait=true", row,
                     Map.of("Authorization", "Bearer " + tinybird.token()));
-            long rssAfter = rssMegabytes();
+            long rssAfter = BenchmarkProfile.rssMegabytes();
             double[] open = openLoop(vertx, base + "/v1/events", event, tenant.key(), (int) (single.requestsPerSecond() * 0.8));
 
             System.out.printf("%nload: wrk, %d keep-alive connections, %d s, on this machine%n", CONNECTIONS, SECONDS);
@@ -118,10 +118,10 @@ class IngestLoadBenchmark {
         headers.forEach((k, v) -> lua.append("wrk.headers[\"").append(k).append("\"] = \"").append(v).append("\"\n"));
         lua.append("wrk.body = [==[").append(body).append("]==]\n");
         Files.writeString(script, lua.toString());
-        Process process = new ProcessBuilder("wrk", "-t2", "-c" + CONNECTIONS, "-d" + SECONDS + "s", "--latency",
+        Process process = new ProcessBuilder("wrk", "-t2", "-c" + CONNECTIONS, "-d" + SECONDS + "s", "--timeout", "30s", "--latency",
                 "-s", script.toString(), url).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(SECONDS + 30, TimeUnit.SECONDS) && process.exitValue() == 0, output);
+        assertTrue(process.waitFor(SECONDS + 60, TimeUnit.SECONDS) && process.exitValue() == 0, output);
         Files.delete(script);
         return new Load(Double.parseDouble(find(output, "Requests/sec:\\s+([0-9.]+)")), find(output, "\\s50%\\s+(\\S+)"),
                 find(output, "\\s99%\\s+(\\S+)"), Long.parseLong(findOr(output, "Non-2xx or 3xx responses: (\\d+)", "0"))
@@ -171,8 +171,4 @@ class IngestLoadBenchmark {
         return m.find() ? m.group(1) : fallback;
     }
 
-    private static long rssMegabytes() throws java.io.IOException {
-        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
-                .map(l -> l.replaceAll("\\D", "")).mapToLong(Long::parseLong).findFirst().orElse(0) / 1024;
-    }
 }

@@ -110,7 +110,7 @@ class PipeLatencyBenchmark {
             System.out.printf("%-44s %9.2f %9.2f %9.2f%n", c.getKey(), millis[ITERATIONS / 2],
                     millis[(int) Math.ceil(ITERATIONS * 0.99) - 1], Arrays.stream(millis).average().orElse(0));
         }
-        System.out.printf("process RSS after the run: %d MB%n%n", rssMegabytes());
+        System.out.printf("process RSS after the run: %d MB%n%n", BenchmarkProfile.rssMegabytes());
     }
 
     private void measureEventsApi(EmbeddedApi api) throws Exception {
@@ -140,11 +140,5 @@ class PipeLatencyBenchmark {
         return "/v0/pipes/" + pipe + ".json?" + params.entrySet().stream()
                 .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-    }
-
-    private static long rssMegabytes() throws java.io.IOException {
-        return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status")).stream()
-                .filter(l -> l.startsWith("VmRSS:")).map(l -> l.replaceAll("\\D", "")).mapToLong(Long::parseLong)
-                .findFirst().orElse(0) / 1024;
     }
 }
