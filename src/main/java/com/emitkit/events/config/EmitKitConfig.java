@@ -19,6 +19,20 @@ public interface EmitKitConfig {
 
     Api api();
 
+    Retention retention();
+
+    /**
+     * How long events stay visible, by the tier stored on each event. Unlimited has no window. The
+     * pipes apply Tinybird-side windows of their own (90 and 365 days): these can only narrow them.
+     */
+    interface Retention {
+        @WithDefault("90d")
+        Duration basic();
+
+        @WithDefault("365d")
+        Duration premium();
+    }
+
     /** The public API (what the SDKs call). */
     interface Api {
         /** Largest request body after gzip decompression (the wire limit is quarkus.http.limits.max-body-size). */

@@ -25,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The SDKs' write API for events. */
-@Path("/v1/events")
+@Path("/v1")
 @Consumes(MediaType.WILDCARD)
 @Produces(MediaType.APPLICATION_JSON)
 public class EventsResource {
@@ -46,6 +46,7 @@ public class EventsResource {
     }
 
     @POST
+    @Path("/events")
     public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                 @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                 @HeaderParam("Content-Encoding") String contentEncoding,
@@ -73,7 +74,7 @@ public class EventsResource {
      * accepted even when others are not, and the answer says per event what happened.
      */
     @POST
-    @Path("/batch")
+    @Path("/events/batch")
     public Uni<Response> batch(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                @HeaderParam("Content-Encoding") String contentEncoding,

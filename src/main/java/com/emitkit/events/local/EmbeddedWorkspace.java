@@ -82,7 +82,7 @@ public final class EmbeddedWorkspace {
     }
 
     /** Renders an endpoint pipe with the request's parameters and runs it, or runs {@code q} over it. */
-    public ChdbResult queryPipe(String pipe, Map<String, String> params, Optional<String> q, String format) {
+    public ChdbResult runPipe(String pipe, Map<String, String> params, Optional<String> q, String format) {
         CompiledPipe endpoint = endpoints.get(pipe);
         if (endpoint == null) {
             throw new UnknownResourceException("The pipe '" + pipe + "' does not exist or has no endpoint");

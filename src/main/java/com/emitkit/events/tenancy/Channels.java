@@ -19,6 +19,14 @@ public class Channels {
         this.cache = cache;
     }
 
+    /** The id of an existing channel, for reads: a read never creates a channel. */
+    public Uni<java.util.Optional<String>> find(String organizationId, String siteId, String name) {
+        return pool.preparedQuery("SELECT id FROM channels WHERE organization_id = $1 AND site_id = $2 AND name = $3")
+                .execute(Tuple.of(organizationId, siteId, name))
+                .map(rows -> rows.rowCount() == 0 ? java.util.Optional.empty()
+                        : java.util.Optional.of(rows.iterator().next().getString("id")));
+    }
+
     /** The channel's id, creating the channel when it is new; concurrent first uses agree on one id. */
     public Uni<String> resolve(String organizationId, String siteId, String name) {
         return cache.getAsync(organizationId + "\u0000" + siteId + "\u0000" + name, ignored -> pool.preparedQuery("""

@@ -2,6 +2,7 @@ package com.emitkit.events.ingest;
 
 import com.emitkit.events.BenchmarkProfile;
 import com.emitkit.events.local.EmbeddedApi;
+import com.emitkit.events.tenancy.TestTenants;
 import com.emitkit.events.tinybird.TinybirdBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -59,7 +60,7 @@ class IngestLoadBenchmark {
 
     @Test
     void ingestThroughputAndLatency() throws Exception {
-        WriteApiTest.Tenant tenant = WriteApiTest.newTenant("unlimited", List.of("write"));
+        TestTenants.Tenant tenant = TestTenants.create("unlimited", List.of("write"));
         String event = new JsonObject().put("channelName", "payments").put("title", "Payment received").put("icon", "💸")
                 .put("tags", new JsonArray().add("eu")).put("metadata", new JsonObject().put("amount", 99.99))
                 .put("userId", "user_1").encode();

@@ -1,6 +1,7 @@
 package com.emitkit.events.ingest;
 
 import com.emitkit.events.local.EmbeddedApi;
+import com.emitkit.events.tenancy.TestTenants;
 import com.emitkit.events.tinybird.TinybirdBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,8 +48,8 @@ class SdkContractTest {
 
     @Test
     void theOfficialSdkWorksByChangingOnlyItsBaseUrl() throws IOException, InterruptedException {
-        WriteApiTest.Tenant tenant = WriteApiTest.newTenant("premium", List.of("write"));
-        WriteApiTest.Tenant limited = WriteApiTest.newTenant("basic", List.of("write"));
+        TestTenants.Tenant tenant = TestTenants.create("premium", List.of("write"));
+        TestTenants.Tenant limited = TestTenants.create("basic", List.of("write"));
         ProcessBuilder node = new ProcessBuilder("node", Path.of("src/test/js/sdk-contract.cjs").toAbsolutePath().toString());
         node.environment().put("SDK_DIR", SDK_DIR.toAbsolutePath().toString());
         node.environment().put("BASE_URL", baseUrl.toString().replaceAll("/$", ""));

@@ -1,6 +1,8 @@
 package com.emitkit.events.ingest;
 
 import com.emitkit.events.local.EmbeddedApi;
+import com.emitkit.events.tenancy.TestTenants;
+import com.emitkit.events.tenancy.TestTenants.Tenant;
 import com.emitkit.events.tinybird.TinybirdBackend;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
+import static com.emitkit.events.tenancy.TestTenants.ADMIN;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -30,8 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class WriteApiTest {
 
-    static final String ADMIN = "Bearer test-admin-token";
-
     @Inject
     TinybirdBackend backend;
 
@@ -41,27 +42,10 @@ class WriteApiTest {
     EmbeddedApi tinybird;
     Tenant tenant;
 
-    /** An organization with a site and a write key, made through the admin API. */
-    record Tenant(String organizationId, String siteId, String key, String keyId) {
-    }
-
-    static Tenant newTenant(String tier, List<String> scopes) {
-        String org = given().header("Authorization", ADMIN).contentType(ContentType.JSON)
-                .body(Map.of("name", "Acme", "retentionTier", tier)).post("/admin/organizations")
-                .then().statusCode(201).extract().path("data.id");
-        String site = given().header("Authorization", ADMIN).contentType(ContentType.JSON)
-                .body(Map.of("name", "web")).post("/admin/organizations/" + org + "/sites")
-                .then().statusCode(201).extract().path("data.id");
-        JsonPath key = given().header("Authorization", ADMIN).contentType(ContentType.JSON)
-                .body(Map.of("siteId", site, "scopes", scopes)).post("/admin/organizations/" + org + "/api-keys")
-                .then().statusCode(201).extract().jsonPath();
-        return new Tenant(org, site, key.getString("data.key"), key.getString("data.id"));
-    }
-
     @BeforeEach
     void setUp() {
         tinybird = new EmbeddedApi(backend);
-        tenant = newTenant("premium", List.of("write"));
+        tenant = TestTenants.create("premium", List.of("write"));
     }
 
     private RequestSpecification as(Tenant t) {
@@ -120,7 +104,7 @@ class WriteApiTest {
                 .then().statusCode(401).body("success", equalTo(false));
         given().header("Authorization", "Bearer emitkit_notakey").contentType(ContentType.JSON).body(event)
                 .post("/v1/events").then().statusCode(401);
-        Tenant readOnly = newTenant("basic", List.of("read"));
+        Tenant readOnly = TestTenants.create("basic", List.of("read"));
         as(readOnly).body(event).post("/v1/events").then().statusCode(403).body("error", containsString("write"));
 
         as(tenant).body(event).post("/v1/events").then().statusCode(201);
@@ -131,7 +115,7 @@ class WriteApiTest {
 
     @Test
     void aKeyWritesOnlyIntoItsOwnOrganization() {
-        Tenant other = newTenant("basic", List.of("write"));
+        Tenant other = TestTenants.create("basic", List.of("write"));
         String mine = as(tenant).body(Map.of("channelName", "shared-name", "title", "A's event")).post("/v1/events")
                 .then().statusCode(201).extract().path("data.channelId");
         String theirs = as(other).body(Map.of("channelName", "shared-name", "title", "B's event")).post("/v1/events")
@@ -147,7 +131,7 @@ class WriteApiTest {
 
     @Test
     void aTierChangeAppliesOnlyToLaterEvents() {
-        Tenant basic = newTenant("basic", List.of("write"));
+        Tenant basic = TestTenants.create("basic", List.of("write"));
         String before = as(basic).body(Map.of("channelName", "c", "title", "before")).post("/v1/events")
                 .then().statusCode(201).extract().path("data.id");
         given().header("Authorization", ADMIN).contentType(ContentType.JSON).body(Map.of("retentionTier", "unlimited"))
@@ -222,7 +206,7 @@ class WriteApiTest {
         as(tenant).header("Idempotency-Key", "pay-1").body(Map.of("channelName", "c", "title", "twice"))
                 .post("/v1/events").then().statusCode(422).body("success", equalTo(false));
         // Keys are per organization.
-        Tenant other = newTenant("basic", List.of("write"));
+        Tenant other = TestTenants.create("basic", List.of("write"));
         as(other).header("Idempotency-Key", "pay-1").body(Map.of("channelName", "c", "title", "once"))
                 .post("/v1/events").then().statusCode(201).header("X-Idempotent-Replay", nullValue());
         assertEquals(1, tinybird.sql("SELECT count() AS n FROM events WHERE organization_id = '" + tenant.organizationId()

@@ -127,7 +127,7 @@ public final class LocalTinybirdApi {
             return;
         }
         Optional<String> q = Optional.ofNullable(params.remove("q"));
-        blocking(ctx, true, () -> workspace.queryPipe(name, params, q, format),
+        blocking(ctx, true, () -> workspace.runPipe(name, params, q, format),
                 (ChdbResult result) -> send(ctx, 200, contentType(format), result.output()));
     }
 

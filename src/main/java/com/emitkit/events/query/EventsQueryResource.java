@@ -1,0 +1,234 @@
+package com.emitkit.events.query;
+
+import com.emitkit.events.http.ApiException;
+import com.emitkit.events.http.ApiKeyAuthentication;
+import com.emitkit.events.http.ApiResponses.Success;
+import com.emitkit.events.http.RequestIds;
+import com.emitkit.events.retention.RetentionGate;
+import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Channels;
+import com.emitkit.events.tinybird.TinybirdException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The dashboard's reads: a page of events and statistics, for the key's organization and site,
+ * optionally one channel. The organization always comes from the credential.
+ */
+@Path("/v1")
+@Produces(MediaType.APPLICATION_JSON)
+public class EventsQueryResource {
+
+    static final int MAX_LIMIT = 100;
+    private static final DateTimeFormatter PIPE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+            .withZone(ZoneOffset.UTC);
+
+    /** One event as the API shows it. */
+    public record Event(String id, String channelId, String channelName, String title, String description, String icon,
+                        List<Object> tags, Map<String, Object> metadata, String userId,
+                        @com.fasterxml.jackson.annotation.JsonProperty("notify") boolean notification, String displayAs,
+                        String source, String retentionTier, String createdAt) {
+    }
+
+    public record Page(List<Event> events, boolean hasMore, String nextCursor) {
+    }
+
+    private final ApiKeyAuthentication authentication;
+    private final Channels channels;
+    private final RetentionGate pipes;
+
+    EventsQueryResource(ApiKeyAuthentication authentication, Channels channels, RetentionGate pipes) {
+        this.authentication = authentication;
+        this.channels = channels;
+        this.pipes = pipes;
+    }
+
+    @GET
+    @Path("/events")
+    public Uni<Success<Page>> list(@QueryParam("channel") String channel, @QueryParam("limit") String limit,
+                                   @QueryParam("cursor") String cursor, @QueryParam("date_from") String dateFrom,
+                                   @QueryParam("date_to") String dateTo, @QueryParam("tag") String tag,
+                                   @QueryParam("user_id") String userId,
+                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, RoutingContext context) {
+        int pageSize = limit(limit);
+        Map<String, String> params = new HashMap<>();
+        time("date_from", dateFrom).ifPresent(t -> params.put("date_from", t));
+        time("date_to", dateTo).ifPresent(t -> params.put("date_to", t));
+        cursor(cursor).ifPresent(c -> {
+            params.put("before", c.createdAt());
+            params.put("before_id", c.id());
+        });
+        text("tag", tag).ifPresent(t -> params.put("tag", t));
+        text("user_id", userId).ifPresent(u -> params.put("user_id", u));
+        params.put("limit", Integer.toString(pageSize + 1));
+        return authentication.require(authorization, ApiKeyPrincipal.READ, context)
+                .flatMap(principal -> scoped(principal, channel, params))
+                .flatMap(scoped -> scoped.isEmpty() ? Uni.createFrom().item(new JsonArray())
+                        : pipes.query("get_events_paginated", scoped.get()).map(r -> r.getJsonArray("data")))
+                .onFailure(TinybirdException.class).transform(EventsQueryResource::upstream)
+                .map(rows -> {
+                    List<Event> events = new ArrayList<>();
+                    for (int i = 0; i < Math.min(rows.size(), pageSize); i++) {
+                        events.add(event(rows.getJsonObject(i)));
+                    }
+                    boolean more = rows.size() > pageSize;
+                    String next = more ? encodeCursor(events.getLast()) : null;
+                    return new Success<>(new Page(events, more, next), RequestIds.of(context));
+                });
+    }
+
+    @GET
+    @Path("/stats")
+    public Uni<Success<JsonObject>> stats(@QueryParam("channel") String channel, @QueryParam("date_from") String dateFrom,
+                                          @QueryParam("date_to") String dateTo,
+                                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, RoutingContext context) {
+        Instant to = instant("date_to", dateTo).orElse(Instant.now());
+        Instant from = instant("date_from", dateFrom).orElse(to.minus(Duration.ofDays(30)));
+        if (!from.isBefore(to)) {
+            throw new ApiException(400, "date_from must be before date_to");
+        }
+        Map<String, String> params = new HashMap<>(Map.of("date_from", PIPE_TIME.format(from), "date_to", PIPE_TIME.format(to),
+                // Hourly buckets up to two days, daily beyond: both read the materialized aggregates.
+                "granularity", Duration.between(from, to).compareTo(Duration.ofDays(2)) <= 0 ? "hour" : "day"));
+        return authentication.require(authorization, ApiKeyPrincipal.READ, context)
+                .flatMap(principal -> scoped(principal, channel, params))
+                .flatMap(scoped -> scoped.isEmpty()
+                        ? Uni.createFrom().item(new JsonObject().put("total_events", 0).put("unique_users", 0)
+                                .put("timeline", new JsonArray()).put("tags", new JsonArray()))
+                        : pipes.query("get_events_stats", scoped.get()).map(r -> r.getJsonArray("data").getJsonObject(0)))
+                .onFailure(TinybirdException.class).transform(EventsQueryResource::upstream)
+                .map(row -> new Success<>(new JsonObject()
+                        .put("totalEvents", Long.parseLong(String.valueOf(row.getValue("total_events"))))
+                        .put("uniqueUsers", Long.parseLong(String.valueOf(row.getValue("unique_users"))))
+                        .put("granularity", params.get("granularity"))
+                        .put("timeline", row.getJsonArray("timeline"))
+                        .put("tags", row.getJsonArray("tags")), RequestIds.of(context)));
+    }
+
+    /** The parameters narrowed to the key's organization and site, and to the channel if one is named. */
+    private Uni<Optional<Map<String, String>>> scoped(ApiKeyPrincipal principal, String channel, Map<String, String> params) {
+        Map<String, String> scoped = new HashMap<>(params);
+        scoped.put("organization_id", principal.organizationId());
+        scoped.put("site_id", principal.siteId());
+        if (channel == null || channel.isBlank()) {
+            return Uni.createFrom().item(Optional.of(scoped));
+        }
+        return channels.find(principal.organizationId(), principal.siteId(), channel.strip()).map(id -> id.map(found -> {
+            scoped.put("channel_id", found);
+            return scoped;
+        }));
+    }
+
+    private static Event event(JsonObject row) {
+        String metadata = row.getString("metadata", "{}");
+        Map<String, Object> parsed;
+        try {
+            parsed = new JsonObject(metadata).getMap();
+        } catch (RuntimeException e) {
+            parsed = Map.of();
+        }
+        return new Event(row.getString("id"), row.getString("channel_id"), row.getString("channel_name"), row.getString("title"),
+                row.getString("description"), row.getString("icon"), row.getJsonArray("tags", new JsonArray()).getList(),
+                parsed, row.getString("user_id"), Boolean.TRUE.equals(row.getValue("notify")) || "1".equals(String.valueOf(row.getValue("notify"))),
+                row.getString("display_as"), row.getString("source"), row.getString("retention_tier"), row.getString("created_at"));
+    }
+
+    private record Cursor(String createdAt, String id) {
+    }
+
+    private static String encodeCursor(Event last) {
+        String raw = new JsonObject().put("t", last.createdAt()).put("i", last.id()).encode();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Optional<Cursor> cursor(String cursor) {
+        if (cursor == null || cursor.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            JsonObject decoded = new JsonObject(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+            String createdAt = decoded.getString("t");
+            String id = decoded.getString("i");
+            if (createdAt == null || id == null) {
+                throw new IllegalArgumentException("incomplete");
+            }
+            return Optional.of(new Cursor(createdAt, id));
+        } catch (RuntimeException e) {
+            throw new ApiException(400, "Invalid parameter 'cursor': use the nextCursor of a previous page");
+        }
+    }
+
+    private static int limit(String limit) {
+        if (limit == null || limit.isBlank()) {
+            return 50;
+        }
+        try {
+            int value = Integer.parseInt(limit.strip());
+            if (value >= 1 && value <= MAX_LIMIT) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // Reported below.
+        }
+        throw new ApiException(400, "Invalid parameter 'limit': a whole number from 1 to " + MAX_LIMIT);
+    }
+
+    private static Optional<String> time(String name, String value) {
+        return instant(name, value).map(PIPE_TIME::format);
+    }
+
+    /** An ISO-8601 instant ({@code 2026-11-01T10:00:00Z}, with offset) or a date (midnight UTC). */
+    private static Optional<Instant> instant(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(value.length() == 10 ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : OffsetDateTime.parse(value).toInstant());
+        } catch (DateTimeParseException e) {
+            throw new ApiException(400, "Invalid parameter '" + name + "': an ISO-8601 date or date-time with offset,"
+                    + " e.g. 2026-11-01 or 2026-11-01T10:00:00Z");
+        }
+    }
+
+    private static Optional<String> text(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return Optional.empty();
+        }
+        if (value.length() > 255) {
+            throw new ApiException(400, "Invalid parameter '" + name + "': at most 255 characters");
+        }
+        return Optional.of(value);
+    }
+
+    private static ApiException upstream(Throwable failure) {
+        TinybirdException tinybird = (TinybirdException) failure;
+        int status = tinybird.status() == 429 || tinybird.status() >= 500 ? 503 : 502;
+        return new ApiException(status, "The event store failed (upstream " + tinybird.status()
+                + (tinybird.requestId() == null ? "" : ", request " + tinybird.requestId()) + ")");
+    }
+}
