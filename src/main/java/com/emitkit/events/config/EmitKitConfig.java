@@ -21,6 +21,26 @@ public interface EmitKitConfig {
 
     Retention retention();
 
+    Stream stream();
+
+    /** The live stream: one poll of {@code stream_events} per channel and interval, shared by its subscribers. */
+    interface Stream {
+        @WithDefault("3s")
+        Duration pollInterval();
+
+        /** Each poll looks this far behind its cursor, so an event stamped earlier but stored later is not missed. */
+        @WithDefault("10s")
+        Duration lateArrival();
+
+        /** Recent events kept per channel, for resuming with Last-Event-ID. */
+        @WithDefault("1000")
+        int replayEvents();
+
+        /** A comment line this often keeps proxies from closing an idle stream. */
+        @WithDefault("15s")
+        Duration heartbeat();
+    }
+
     /**
      * How long events stay visible, by the tier stored on each event. Unlimited has no window. The
      * pipes apply Tinybird-side windows of their own (90 and 365 days): these can only narrow them.

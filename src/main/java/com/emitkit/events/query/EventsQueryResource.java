@@ -47,14 +47,7 @@ public class EventsQueryResource {
     private static final DateTimeFormatter PIPE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
             .withZone(ZoneOffset.UTC);
 
-    /** One event as the API shows it. */
-    public record Event(String id, String channelId, String channelName, String title, String description, String icon,
-                        List<Object> tags, Map<String, Object> metadata, String userId,
-                        @com.fasterxml.jackson.annotation.JsonProperty("notify") boolean notification, String displayAs,
-                        String source, String retentionTier, String createdAt) {
-    }
-
-    public record Page(List<Event> events, boolean hasMore, String nextCursor) {
+    public record Page(List<EventRows.Event> events, boolean hasMore, String nextCursor) {
     }
 
     private final ApiKeyAuthentication authentication;
@@ -91,9 +84,9 @@ public class EventsQueryResource {
                         : pipes.query("get_events_paginated", scoped.get()).map(r -> r.getJsonArray("data")))
                 .onFailure(TinybirdException.class).transform(EventsQueryResource::upstream)
                 .map(rows -> {
-                    List<Event> events = new ArrayList<>();
+                    List<EventRows.Event> events = new ArrayList<>();
                     for (int i = 0; i < Math.min(rows.size(), pageSize); i++) {
-                        events.add(event(rows.getJsonObject(i)));
+                        events.add(EventRows.event(rows.getJsonObject(i)));
                     }
                     boolean more = rows.size() > pageSize;
                     String next = more ? encodeCursor(events.getLast()) : null;
@@ -143,24 +136,10 @@ public class EventsQueryResource {
         }));
     }
 
-    private static Event event(JsonObject row) {
-        String metadata = row.getString("metadata", "{}");
-        Map<String, Object> parsed;
-        try {
-            parsed = new JsonObject(metadata).getMap();
-        } catch (RuntimeException e) {
-            parsed = Map.of();
-        }
-        return new Event(row.getString("id"), row.getString("channel_id"), row.getString("channel_name"), row.getString("title"),
-                row.getString("description"), row.getString("icon"), row.getJsonArray("tags", new JsonArray()).getList(),
-                parsed, row.getString("user_id"), Boolean.TRUE.equals(row.getValue("notify")) || "1".equals(String.valueOf(row.getValue("notify"))),
-                row.getString("display_as"), row.getString("source"), row.getString("retention_tier"), row.getString("created_at"));
-    }
-
     private record Cursor(String createdAt, String id) {
     }
 
-    private static String encodeCursor(Event last) {
+    private static String encodeCursor(EventRows.Event last) {
         String raw = new JsonObject().put("t", last.createdAt()).put("i", last.id()).encode();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
     }

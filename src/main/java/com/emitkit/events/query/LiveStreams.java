@@ -1,0 +1,63 @@
+package com.emitkit.events.query;
+
+import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.retention.RetentionGate;
+import io.smallrye.mutiny.Multi;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** The channels being streamed on this replica: one {@link ChannelPoller} per channel, while it has subscribers. */
+@ApplicationScoped
+public class LiveStreams {
+
+    private final RetentionGate pipes;
+    private final Vertx vertx;
+    private final EmitKitConfig.Stream config;
+    private final Map<String, ChannelPoller> pollers = new HashMap<>();
+
+    LiveStreams(RetentionGate pipes, Vertx vertx, EmitKitConfig config) {
+        this.pipes = pipes;
+        this.vertx = vertx;
+        this.config = config.stream();
+    }
+
+    /** A channel's events from now on (after {@code lastEventId} when resuming), shared with its other subscribers. */
+    Multi<ChannelPoller.Item> subscribe(String organizationId, String siteId, String channelId, String lastEventId) {
+        String key = organizationId + "/" + siteId + "/" + channelId;
+        return Multi.createFrom().emitter(emitter -> {
+            ChannelPoller poller;
+            synchronized (pollers) {
+                poller = pollers.computeIfAbsent(key, ignored -> new ChannelPoller(organizationId, siteId, channelId, pipes,
+                        vertx, config, () -> forget(key)));
+                poller.subscribe(emitter, lastEventId);
+            }
+            emitter.onTermination(() -> poller.unsubscribe(emitter));
+        });
+    }
+
+    private void forget(String key) {
+        synchronized (pollers) {
+            ChannelPoller poller = pollers.get(key);
+            if (poller != null && poller.idle()) {
+                pollers.remove(key);
+            }
+        }
+    }
+
+    /** Channels polled right now, and the polls one of them made: for tests and metrics. */
+    int channels() {
+        synchronized (pollers) {
+            return pollers.size();
+        }
+    }
+
+    long pollsOf(String organizationId, String siteId, String channelId) {
+        synchronized (pollers) {
+            ChannelPoller poller = pollers.get(organizationId + "/" + siteId + "/" + channelId);
+            return poller == null ? 0 : poller.polls();
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package com.emitkit.events.query;
+
+import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.http.ApiException;
+import com.emitkit.events.http.ApiKeyAuthentication;
+import com.emitkit.events.http.ApiResponses;
+import com.emitkit.events.http.RequestIds;
+import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Channels;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NameBinding;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.time.Duration;
+
+/**
+ * {@code GET /v1/channels/{channel}/stream}: a channel's new events as Server-Sent Events, the event id
+ * as the SSE id; reconnecting with Last-Event-ID resumes after it. Comment lines keep idle streams open.
+ * The key and channel are checked in a request filter, because an SSE answer's head is sent as soon as
+ * the stream starts: refusals must happen before.
+ */
+@Path("/v1/channels/{channel}/stream")
+public class StreamResource {
+
+    private static final String SUBSCRIPTION = "emitkit.stream-subscription";
+
+    /** Marks the method whose requests {@link #authorize} checks. */
+    @NameBinding
+    @Retention(RetentionPolicy.RUNTIME)
+    @interface Authorized {
+    }
+
+    private record Subscription(ApiKeyPrincipal principal, String channelId) {
+    }
+
+    private final ApiKeyAuthentication authentication;
+    private final Channels channels;
+    private final LiveStreams streams;
+    private final ObjectMapper json;
+    private final Duration heartbeat;
+
+    StreamResource(ApiKeyAuthentication authentication, Channels channels, LiveStreams streams, ObjectMapper json,
+                   EmitKitConfig config) {
+        this.authentication = authentication;
+        this.channels = channels;
+        this.streams = streams;
+        this.json = json;
+        this.heartbeat = config.stream().heartbeat();
+    }
+
+    @ServerRequestFilter
+    @Authorized
+    public Uni<Response> authorize(ContainerRequestContext request, RoutingContext context) {
+        String channel = request.getUriInfo().getPathParameters().getFirst("channel");
+        return authentication.require(request.getHeaderString(HttpHeaders.AUTHORIZATION), ApiKeyPrincipal.READ, context)
+                .flatMap(principal -> channels.find(principal.organizationId(), principal.siteId(), channel)
+                        .map(id -> id.orElseThrow(() -> new ApiException(404, "No channel named '" + channel + "'")))
+                        .invoke(id -> context.put(SUBSCRIPTION, new Subscription(principal, id))))
+                .replaceWith((Response) null)
+                .onFailure(ApiException.class).recoverWithItem(failure -> {
+                    ApiException refused = (ApiException) failure;
+                    Response.ResponseBuilder response = Response.status(refused.status()).type(MediaType.APPLICATION_JSON)
+                            .entity(new ApiResponses.Failure(refused.getMessage(), RequestIds.of(context), null));
+                    refused.headers().forEach(response::header);
+                    return response.build();
+                });
+    }
+
+    @GET
+    @Authorized
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public Multi<OutboundSseEvent> stream(@PathParam("channel") String channel, @Context Sse sse,
+                                          @HeaderParam("Last-Event-ID") String lastEventId, RoutingContext context) {
+        // Proxies such as nginx buffer responses unless told not to, which would hold events back.
+        context.response().putHeader("X-Accel-Buffering", "no");
+        Subscription subscription = context.get(SUBSCRIPTION);
+        Multi<OutboundSseEvent> events = streams.subscribe(subscription.principal().organizationId(),
+                subscription.principal().siteId(), subscription.channelId(), lastEventId).map(item -> toSse(sse, item));
+        Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeat)
+                .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
+        return Multi.createBy().merging().streams(events, heartbeats);
+    }
+
+    private OutboundSseEvent toSse(Sse sse, ChannelPoller.Item item) {
+        return switch (item) {
+            case ChannelPoller.Delivered delivered -> sse.newEventBuilder().id(delivered.event().id()).name("event")
+                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(write(delivered.event())).build();
+            case ChannelPoller.Resync resync -> sse.newEventBuilder().name("resync")
+                    .data("{\"reason\":\"Last-Event-ID " + resync.lastEventId().replaceAll("[^A-Za-z0-9_-]", "")
+                            + " is too old to resume from: reload the list\"}").build();
+        };
+    }
+
+    private String write(EventRows.Event event) {
+        try {
+            return json.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
