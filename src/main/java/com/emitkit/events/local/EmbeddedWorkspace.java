@@ -116,11 +116,6 @@ public final class EmbeddedWorkspace {
     public record SqlResult(ChdbResult result, String format) {
     }
 
-    /** The names of the endpoint pipes, for listing. */
-    public List<String> endpointNames() {
-        return endpoints.keySet().stream().sorted().toList();
-    }
-
     private static void ensureTable(ChdbConnection chdb, Datasource ds, String table, String ddl, boolean recreateChanged) {
         String fingerprint = FINGERPRINT_PREFIX + sha256(ddl);
         String existing = chdb.query("SELECT concat('exists ', comment) FROM system.tables"

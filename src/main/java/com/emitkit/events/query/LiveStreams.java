@@ -47,13 +47,7 @@ public class LiveStreams {
         }
     }
 
-    /** Channels polled right now, and the polls one of them made: for tests and metrics. */
-    int channels() {
-        synchronized (pollers) {
-            return pollers.size();
-        }
-    }
-
+    /** The polls a channel's poller made, 0 when none runs: for tests of the one-poll-per-interval rule. */
     long pollsOf(String organizationId, String siteId, String channelId) {
         synchronized (pollers) {
             ChannelPoller poller = pollers.get(organizationId + "/" + siteId + "/" + channelId);

@@ -25,6 +25,7 @@ import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What the service adds to a list call: {@code GET /v1/events} (auth, retention rewrite, pipe call,
@@ -64,10 +65,12 @@ class ReadOverheadBenchmark {
                 FROM numbers(%d)""".formatted(tenant.organizationId(), tenant.siteId(), channelId, EVENTS));
 
         EmbeddedApi tinybird = new EmbeddedApi(backend);
-        String now = EmbeddedApi.at(Instant.now());
+        // The same parameters the service sends, the retention module's cutoffs included.
+        String basicCutoff = EmbeddedApi.at(Instant.now().minus(java.time.Duration.ofDays(90))).replace(" ", "%20");
+        String premiumCutoff = EmbeddedApi.at(Instant.now().minus(java.time.Duration.ofDays(365))).replace(" ", "%20");
         String direct = tinybird.url() + "/v0/pipes/get_events_paginated.json?organization_id=" + tenant.organizationId()
                 + "&site_id=" + tenant.siteId() + "&channel_id=" + channelId + "&limit=51"
-                + "&basic_cutoff=" + now.replace(" ", "%20") + "&premium_cutoff=" + now.replace(" ", "%20");
+                + "&basic_cutoff=" + basicCutoff + "&premium_cutoff=" + premiumCutoff;
         double[] pipe = measure(URI.create(direct), "Bearer " + tinybird.token());
         double[] list = measure(URI.create(service + "v1/events?channel=bench&limit=50"), "Bearer " + tenant.key());
         System.out.printf("%nlist of one channel, 50 per page, %,d events, %d calls each:%n", EVENTS, ITERATIONS);
@@ -84,6 +87,7 @@ class ReadOverheadBenchmark {
                     HttpResponse.BodyHandlers.ofString());
             long elapsed = System.nanoTime() - start;
             assertEquals(200, response.statusCode(), response.body());
+            assertTrue(response.body().contains("evt_"), "the page has events");
             if (i >= WARMUP) {
                 millis[i - WARMUP] = elapsed / 1e6;
             }
