@@ -23,6 +23,27 @@ public interface EmitKitConfig {
 
     Stream stream();
 
+    DashboardTokens dashboardTokens();
+
+    /**
+     * Short-lived JWTs the dashboard backend issues for reads: claims {@code org} (required), {@code site}
+     * and {@code channels} (optional narrowing). Verified with an HS256 secret or RS256 keys from a JWKS URL.
+     */
+    interface DashboardTokens {
+        /** HS256 shared secret (at least 32 bytes). */
+        java.util.Optional<String> secret();
+
+        /** RS256: where the public keys are published (JWKS). */
+        java.util.Optional<String> jwksUrl();
+
+        /** Required {@code iss}, when set. */
+        java.util.Optional<String> issuer();
+
+        /** Longest accepted lifetime ({@code exp} minus {@code iat}): dashboard tokens are short-lived. */
+        @WithDefault("1h")
+        Duration maxLifetime();
+    }
+
     /** The live stream: one poll of {@code stream_events} per channel and interval, shared by its subscribers. */
     interface Stream {
         @WithDefault("3s")

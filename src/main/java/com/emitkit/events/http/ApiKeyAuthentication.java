@@ -1,39 +1,50 @@
 package com.emitkit.events.http;
 
-import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.ApiKeys;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Turns an {@code Authorization: Bearer emitkit_...} header into the key's principal, or the contract's 401/403. */
+/** Turns an {@code Authorization: Bearer ...} header into the caller it speaks for, or the contract's 401/403. */
 @ApplicationScoped
 public class ApiKeyAuthentication {
 
     private final ApiKeys apiKeys;
+    private final DashboardTokenVerifier dashboardTokens;
     private final RateLimiter rateLimiter;
 
-    ApiKeyAuthentication(ApiKeys apiKeys, RateLimiter rateLimiter) {
+    ApiKeyAuthentication(ApiKeys apiKeys, DashboardTokenVerifier dashboardTokens, RateLimiter rateLimiter) {
         this.apiKeys = apiKeys;
+        this.dashboardTokens = dashboardTokens;
         this.rateLimiter = rateLimiter;
     }
 
-    /** The key's principal, after checking its scope and counting the request against its rate limit. */
-    public Uni<ApiKeyPrincipal> require(String authorization, String scope, RoutingContext context) {
+    private Caller admit(Caller caller, String scope, RoutingContext context) {
+        if (!caller.can(scope)) {
+            throw new ApiException(403, "This credential lacks the '" + scope + "' scope");
+        }
+        rateLimiter.consume(caller, context.response());
+        return caller;
+    }
+
+    /**
+     * The caller an {@code emitkit_} API key or a dashboard token (JWT, reads only) speaks for, after
+     * checking its scope and counting the request against its rate limit.
+     */
+    public Uni<Caller> require(String authorization, String scope, RoutingContext context) {
         if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return Uni.createFrom().failure(new ApiException(401, "Missing API key: send Authorization: Bearer <key>"));
         }
-        return apiKeys.authenticate(authorization.substring(7).strip()).map(lookup -> {
+        String credential = authorization.substring(7).strip();
+        if (!ApiKeys.looksLikeKey(credential) && dashboardTokens.enabled()) {
+            return dashboardTokens.verify(credential).map(caller -> admit(caller, scope, context));
+        }
+        return apiKeys.authenticate(credential).map(lookup -> {
             if (lookup.revoked()) {
                 throw new ApiException(403, "This API key has been revoked");
             }
-            ApiKeyPrincipal principal = lookup.principal()
-                    .orElseThrow(() -> new ApiException(401, "Invalid API key"));
-            if (!principal.can(scope)) {
-                throw new ApiException(403, "This API key lacks the '" + scope + "' scope");
-            }
-            rateLimiter.consume(principal, context.response());
-            return principal;
+            return admit(lookup.principal().orElseThrow(() -> new ApiException(401, "Invalid API key")), scope, context);
         });
     }
 }

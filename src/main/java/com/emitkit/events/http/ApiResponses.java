@@ -34,6 +34,12 @@ public final class ApiResponses {
     }
 
     @ServerExceptionMapper
+    public Response ambiguous(com.emitkit.events.tenancy.TenancyException.Ambiguous e, RoutingContext context) {
+        return Response.status(400).entity(new Failure(e.getMessage() + ": use a credential for one site", RequestIds.of(context),
+                null)).build();
+    }
+
+    @ServerExceptionMapper
     public Response refused(ApiException e, RoutingContext context) {
         Response.ResponseBuilder response = Response.status(e.status())
                 .entity(new Failure(e.getMessage(), RequestIds.of(context), e.details()));

@@ -1,7 +1,7 @@
 package com.emitkit.events.http;
 
 import com.emitkit.events.config.EmitKitConfig;
-import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Caller;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;
@@ -29,14 +29,14 @@ public class RateLimiter {
     }
 
     /** Counts one request; throws the contract's 429 when the key's window is used up. */
-    public void consume(ApiKeyPrincipal principal, HttpServerResponse response) {
+    public void consume(Caller principal, HttpServerResponse response) {
         long limit = switch (principal.tier()) {
             case BASIC -> config.basic();
             case PREMIUM -> config.premium();
             case UNLIMITED -> config.unlimited();
         };
         // A tier change gives the key a new bucket at the new size.
-        Bucket bucket = buckets.get(principal.keyId() + ":" + limit, ignored -> Bucket.builder()
+        Bucket bucket = buckets.get(principal.credentialId() + ":" + limit, ignored -> Bucket.builder()
                 .addLimit(l -> l.capacity(limit).refillIntervally(limit, config.window()))
                 .build());
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);

@@ -1,7 +1,7 @@
 package com.emitkit.events.ingest;
 
 import com.emitkit.events.http.ApiException;
-import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tenancy.Identities;
 import com.emitkit.events.tenancy.Ids;
@@ -49,7 +49,7 @@ public class EventIngestor {
         this.clock = Clock.systemUTC();
     }
 
-    public Uni<CreatedEvent> ingest(ApiKeyPrincipal principal, EventInput event) {
+    public Uni<CreatedEvent> ingest(Caller principal, EventInput event) {
         Uni<String> channelId = channels.resolve(principal.organizationId(), principal.siteId(), event.channelName());
         Uni<String> userId = event.userId() == null ? Uni.createFrom().nullItem()
                 : identities.resolveUser(principal.organizationId(), event.userId());
@@ -63,7 +63,7 @@ public class EventIngestor {
         });
     }
 
-    private static JsonObject row(ApiKeyPrincipal principal, EventInput event, CreatedEvent created) {
+    private static JsonObject row(Caller principal, EventInput event, CreatedEvent created) {
         return new JsonObject()
                 .put("id", created.id())
                 .put("organization_id", principal.organizationId())

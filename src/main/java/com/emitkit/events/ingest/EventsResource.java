@@ -8,7 +8,7 @@ import com.emitkit.events.http.ApiResponses.Success;
 import com.emitkit.events.http.JsonBodies;
 import com.emitkit.events.http.RequestIds;
 import com.emitkit.events.http.Violation;
-import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Caller;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -51,7 +51,7 @@ public class EventsResource {
                                 @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                 @HeaderParam("Content-Encoding") String contentEncoding,
                                 @HeaderParam(Idempotency.HEADER) String idempotencyKey, RoutingContext context) {
-        return authentication.require(authorization, ApiKeyPrincipal.WRITE, context).flatMap(principal -> {
+        return authentication.require(authorization, Caller.WRITE, context).flatMap(principal -> {
             EventValidator.Result result = EventValidator.validate(bodies.read(body, contentType, contentEncoding));
             if (!result.valid()) {
                 throw ApiException.validation(result.violations());
@@ -79,7 +79,7 @@ public class EventsResource {
                                @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                @HeaderParam("Content-Encoding") String contentEncoding,
                                @HeaderParam(Idempotency.HEADER) String idempotencyKey, RoutingContext context) {
-        return authentication.require(authorization, ApiKeyPrincipal.WRITE, context).flatMap(principal -> {
+        return authentication.require(authorization, Caller.WRITE, context).flatMap(principal -> {
             JsonNode events = bodies.read(body, contentType, contentEncoding).get("events");
             if (events == null || !events.isArray()) {
                 throw ApiException.validation(List.of(new Violation(List.of("events"), "Expected an array of events")));

@@ -6,7 +6,7 @@ import com.emitkit.events.http.ApiResponses.Success;
 import com.emitkit.events.http.JsonBodies;
 import com.emitkit.events.http.RequestIds;
 import com.emitkit.events.http.Violation;
-import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Identities;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
@@ -58,7 +58,7 @@ public class IdentifyResource {
                                                  @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                                  @HeaderParam("Content-Encoding") String contentEncoding,
                                                  RoutingContext context) {
-        return authentication.require(authorization, ApiKeyPrincipal.WRITE, context).flatMap(principal -> {
+        return authentication.require(authorization, Caller.WRITE, context).flatMap(principal -> {
             JsonNode request = bodies.read(body, contentType, contentEncoding);
             List<Violation> violations = new ArrayList<>();
             String userId = identifier(request.get("user_id"), List.of("user_id"), violations);

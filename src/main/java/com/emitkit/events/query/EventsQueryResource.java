@@ -5,7 +5,7 @@ import com.emitkit.events.http.ApiKeyAuthentication;
 import com.emitkit.events.http.ApiResponses.Success;
 import com.emitkit.events.http.RequestIds;
 import com.emitkit.events.retention.RetentionGate;
-import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tinybird.TinybirdException;
 import io.smallrye.mutiny.Uni;
@@ -78,7 +78,7 @@ public class EventsQueryResource {
         text("tag", tag).ifPresent(t -> params.put("tag", t));
         text("user_id", userId).ifPresent(u -> params.put("user_id", u));
         params.put("limit", Integer.toString(pageSize + 1));
-        return authentication.require(authorization, ApiKeyPrincipal.READ, context)
+        return authentication.require(authorization, Caller.READ, context)
                 .flatMap(principal -> scoped(principal, channel, params))
                 .flatMap(scoped -> scoped.isEmpty() ? Uni.createFrom().item(new JsonArray())
                         : pipes.query("get_events_paginated", scoped.get()).map(r -> r.getJsonArray("data")))
@@ -107,7 +107,7 @@ public class EventsQueryResource {
         Map<String, String> params = new HashMap<>(Map.of("date_from", PIPE_TIME.format(from), "date_to", PIPE_TIME.format(to),
                 // Hourly buckets up to two days, daily beyond: both read the materialized aggregates.
                 "granularity", Duration.between(from, to).compareTo(Duration.ofDays(2)) <= 0 ? "hour" : "day"));
-        return authentication.require(authorization, ApiKeyPrincipal.READ, context)
+        return authentication.require(authorization, Caller.READ, context)
                 .flatMap(principal -> scoped(principal, channel, params))
                 .flatMap(scoped -> scoped.isEmpty()
                         ? Uni.createFrom().item(new JsonObject().put("total_events", 0).put("unique_users", 0)
@@ -122,16 +122,28 @@ public class EventsQueryResource {
                         .put("tags", row.getJsonArray("tags")), RequestIds.of(context)));
     }
 
-    /** The parameters narrowed to the key's organization and site, and to the channel if one is named. */
-    private Uni<Optional<Map<String, String>>> scoped(ApiKeyPrincipal principal, String channel, Map<String, String> params) {
+    /**
+     * The parameters narrowed to the caller's organization, its site (if its credential has one) and the
+     * channel if one is named; empty when that channel does not exist.
+     */
+    private Uni<Optional<Map<String, String>>> scoped(Caller caller, String channel, Map<String, String> params) {
         Map<String, String> scoped = new HashMap<>(params);
-        scoped.put("organization_id", principal.organizationId());
-        scoped.put("site_id", principal.siteId());
+        scoped.put("organization_id", caller.organizationId());
+        if (caller.siteId() != null) {
+            scoped.put("site_id", caller.siteId());
+        }
         if (channel == null || channel.isBlank()) {
+            if (caller.channels() != null) {
+                throw new ApiException(403, "This credential is limited to channels " + caller.channels() + ": name one");
+            }
             return Uni.createFrom().item(Optional.of(scoped));
         }
-        return channels.find(principal.organizationId(), principal.siteId(), channel.strip()).map(id -> id.map(found -> {
-            scoped.put("channel_id", found);
+        if (!caller.sees(channel.strip())) {
+            throw new ApiException(403, "This credential is limited to channels " + caller.channels());
+        }
+        return channels.find(caller.organizationId(), caller.siteId(), channel.strip()).map(found -> found.map(ref -> {
+            scoped.put("channel_id", ref.id());
+            scoped.put("site_id", ref.siteId());
             return scoped;
         }));
     }

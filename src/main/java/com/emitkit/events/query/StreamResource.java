@@ -5,7 +5,7 @@ import com.emitkit.events.http.ApiException;
 import com.emitkit.events.http.ApiKeyAuthentication;
 import com.emitkit.events.http.ApiResponses;
 import com.emitkit.events.http.RequestIds;
-import com.emitkit.events.tenancy.ApiKeyPrincipal;
+import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,7 +48,7 @@ public class StreamResource {
     @interface Authorized {
     }
 
-    private record Subscription(ApiKeyPrincipal principal, String channelId) {
+    private record Subscription(String organizationId, Channels.ChannelRef channel) {
     }
 
     private final ApiKeyAuthentication authentication;
@@ -70,11 +70,18 @@ public class StreamResource {
     @Authorized
     public Uni<Response> authorize(ContainerRequestContext request, RoutingContext context) {
         String channel = request.getUriInfo().getPathParameters().getFirst("channel");
-        return authentication.require(request.getHeaderString(HttpHeaders.AUTHORIZATION), ApiKeyPrincipal.READ, context)
-                .flatMap(principal -> channels.find(principal.organizationId(), principal.siteId(), channel)
-                        .map(id -> id.orElseThrow(() -> new ApiException(404, "No channel named '" + channel + "'")))
-                        .invoke(id -> context.put(SUBSCRIPTION, new Subscription(principal, id))))
+        return authentication.require(request.getHeaderString(HttpHeaders.AUTHORIZATION), Caller.READ, context)
+                .flatMap(caller -> {
+                    if (!caller.sees(channel)) {
+                        throw new ApiException(403, "This credential is limited to channels " + caller.channels());
+                    }
+                    return channels.find(caller.organizationId(), caller.siteId(), channel)
+                            .map(found -> found.orElseThrow(() -> new ApiException(404, "No channel named '" + channel + "'")))
+                            .invoke(ref -> context.put(SUBSCRIPTION, new Subscription(caller.organizationId(), ref)));
+                })
                 .replaceWith((Response) null)
+                .onFailure(com.emitkit.events.tenancy.TenancyException.Ambiguous.class)
+                .transform(e -> new ApiException(400, e.getMessage() + ": use a credential for one site"))
                 .onFailure(ApiException.class).recoverWithItem(failure -> {
                     ApiException refused = (ApiException) failure;
                     Response.ResponseBuilder response = Response.status(refused.status()).type(MediaType.APPLICATION_JSON)
@@ -92,8 +99,8 @@ public class StreamResource {
         // Proxies such as nginx buffer responses unless told not to, which would hold events back.
         context.response().putHeader("X-Accel-Buffering", "no");
         Subscription subscription = context.get(SUBSCRIPTION);
-        Multi<OutboundSseEvent> events = streams.subscribe(subscription.principal().organizationId(),
-                subscription.principal().siteId(), subscription.channelId(), lastEventId).map(item -> toSse(sse, item));
+        Multi<OutboundSseEvent> events = streams.subscribe(subscription.organizationId(), subscription.channel().siteId(),
+                subscription.channel().id(), lastEventId).map(item -> toSse(sse, item));
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeat)
                 .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
         return Multi.createBy().merging().streams(events, heartbeats);

@@ -98,8 +98,8 @@ public class AdminResource {
         authorize(auth);
         require(request != null && request.siteId() != null, "siteId is required");
         List<String> scopes = request.scopes() == null || request.scopes().isEmpty()
-                ? List.of(ApiKeyPrincipal.WRITE) : request.scopes();
-        require(scopes.stream().allMatch(s -> s.equals(ApiKeyPrincipal.WRITE) || s.equals(ApiKeyPrincipal.READ)),
+                ? List.of(Caller.WRITE) : request.scopes();
+        require(scopes.stream().allMatch(s -> s.equals(Caller.WRITE) || s.equals(Caller.READ)),
                 "scopes may only be \"write\" and \"read\"");
         return apiKeys.issue(organizationId, request.siteId(), request.name() == null ? "API key" : request.name(), scopes)
                 .map(key -> created(key, context));

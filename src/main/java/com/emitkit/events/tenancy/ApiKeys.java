@@ -84,7 +84,12 @@ public class ApiKeys {
                 });
     }
 
-    /** Looks a key up: its principal, or whether it is unknown or revoked. */
+    /** Whether a bearer credential has the shape of an API key (else it may be a dashboard token). */
+    public static boolean looksLikeKey(String credential) {
+        return credential.startsWith(PREFIX);
+    }
+
+    /** Looks a key up: its caller, or whether it is unknown or revoked. */
     public Uni<Lookup> authenticate(String key) {
         if (key == null || !key.startsWith(PREFIX) || key.length() > 200) {
             return Uni.createFrom().item(Lookup.UNKNOWN);
@@ -94,7 +99,7 @@ public class ApiKeys {
     }
 
     /** The outcome of looking a key up. */
-    public record Lookup(Optional<ApiKeyPrincipal> principal, boolean revoked) {
+    public record Lookup(Optional<Caller> principal, boolean revoked) {
         static final Lookup UNKNOWN = new Lookup(Optional.empty(), false);
         static final Lookup REVOKED = new Lookup(Optional.empty(), true);
     }
@@ -112,7 +117,7 @@ public class ApiKeys {
                     if (row.getValue("revoked_at") != null) {
                         return Lookup.REVOKED;
                     }
-                    return new Lookup(Optional.of(new ApiKeyPrincipal(row.getString("id"), row.getString("organization_id"),
+                    return new Lookup(Optional.of(new Caller(row.getString("id"), row.getString("organization_id"),
                             row.getString("site_id"), RetentionTier.fromWire(row.getString("retention_tier")),
                             Set.of(row.getArrayOfStrings("scopes")))), false);
                 });

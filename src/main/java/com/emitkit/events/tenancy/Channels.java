@@ -23,25 +23,36 @@ public class Channels {
         this.cache = cache;
     }
 
+    /** An existing channel: its id and the site it belongs to. */
+    public record ChannelRef(String id, String siteId) {
+    }
+
     /**
-     * The id of an existing channel, for reads: a read never creates a channel. Found ids are cached like
+     * An existing channel, for reads: a read never creates one. {@code siteId} null searches every site of
+     * the organization; a name used by several sites is then ambiguous. Found channels are cached like
      * created ones (a channel's id never changes); a miss is not, so a channel created later is found.
      */
-    public Uni<Optional<String>> find(String organizationId, String siteId, String name) {
-        String key = key(organizationId, siteId, name);
+    public Uni<Optional<ChannelRef>> find(String organizationId, String siteId, String name) {
+        String key = key(organizationId, String.valueOf(siteId), name);
         CompletableFuture<Object> cached = cache.as(CaffeineCache.class).getIfPresent(key);
         if (cached != null) {
-            return Uni.createFrom().completionStage(cached).map(id -> Optional.of((String) id));
+            return Uni.createFrom().completionStage(cached).map(found -> Optional.of((ChannelRef) found));
         }
-        return pool.preparedQuery("SELECT id FROM channels WHERE organization_id = $1 AND site_id = $2 AND name = $3")
+        return pool.preparedQuery("""
+                        SELECT id, site_id FROM channels
+                        WHERE organization_id = $1 AND ($2::text IS NULL OR site_id = $2) AND name = $3 LIMIT 2""")
                 .execute(Tuple.of(organizationId, siteId, name))
                 .map(rows -> {
                     if (rows.rowCount() == 0) {
-                        return Optional.<String>empty();
+                        return Optional.<ChannelRef>empty();
                     }
-                    String id = rows.iterator().next().getString("id");
-                    cache.as(CaffeineCache.class).put(key, CompletableFuture.completedFuture(id));
-                    return Optional.of(id);
+                    if (rows.rowCount() > 1) {
+                        throw new TenancyException.Ambiguous("Several sites have a channel named '" + name + "'");
+                    }
+                    var row = rows.iterator().next();
+                    ChannelRef found = new ChannelRef(row.getString("id"), row.getString("site_id"));
+                    cache.as(CaffeineCache.class).put(key, CompletableFuture.completedFuture(found));
+                    return Optional.of(found);
                 });
     }
 
@@ -51,11 +62,12 @@ public class Channels {
 
     /** The channel's id, creating the channel when it is new; concurrent first uses agree on one id. */
     public Uni<String> resolve(String organizationId, String siteId, String name) {
-        return cache.getAsync(key(organizationId, siteId, name), ignored -> pool.preparedQuery("""
+        return cache.<String, ChannelRef>getAsync(key(organizationId, siteId, name), ignored -> pool.preparedQuery("""
                         INSERT INTO channels (id, organization_id, site_id, name) VALUES ($1, $2, $3, $4)
                         ON CONFLICT (organization_id, site_id, name) DO UPDATE SET name = EXCLUDED.name
                         RETURNING id""")
                 .execute(Tuple.of(Ids.next("ch"), organizationId, siteId, name))
-                .map(rows -> rows.iterator().next().getString("id")));
+                .map(rows -> new ChannelRef(rows.iterator().next().getString("id"), siteId)))
+                .map(ChannelRef::id);
     }
 }

@@ -39,7 +39,7 @@ public class DevDemoSeeder {
         return organizations.create("Demo organization", RetentionTier.PREMIUM)
                 .flatMap(org -> organizations.createSite(org.id(), "Demo site"))
                 .flatMap(site -> apiKeys.issue(site.organizationId(), site.id(), "Demo key",
-                        List.of(ApiKeyPrincipal.WRITE, ApiKeyPrincipal.READ)))
+                        List.of(Caller.WRITE, Caller.READ)))
                 .invoke(key -> System.out.printf("""
 
                         ==== EmitKit demo organization %s, site %s ====

@@ -13,4 +13,11 @@ public class TenancyException extends RuntimeException {
             super(message);
         }
     }
+
+    /** A name that points at more than one thing the caller may see. */
+    public static final class Ambiguous extends TenancyException {
+        Ambiguous(String message) {
+            super(message);
+        }
+    }
 }

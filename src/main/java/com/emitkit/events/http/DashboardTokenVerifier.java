@@ -1,0 +1,104 @@
+package com.emitkit.events.http;
+
+import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.tenancy.Caller;
+import com.emitkit.events.tenancy.Organizations;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+/** Verifies a dashboard token (JWT) and turns its claims into a read-only {@link Caller}. */
+@ApplicationScoped
+public class DashboardTokenVerifier {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DashboardTokenVerifier.class);
+
+    private final JWTParser parser;
+    private final EmitKitConfig.DashboardTokens config;
+    private final Organizations organizations;
+    /** How tokens are checked: HS256 with the shared secret, else RS256 with the JWKS keys. */
+    private final Optional<JWTAuthContextInfo> verification;
+
+    DashboardTokenVerifier(JWTParser parser, EmitKitConfig config, Organizations organizations) {
+        this.parser = parser;
+        this.config = config.dashboardTokens();
+        this.organizations = organizations;
+        Optional<String> secret = this.config.secret().filter(s -> !s.isBlank());
+        if (secret.isPresent()) {
+            JWTAuthContextInfo info = new JWTAuthContextInfo();
+            info.setSecretVerificationKey(new SecretKeySpec(secret.get().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.HS256));
+            this.verification = Optional.of(info);
+        } else {
+            this.verification = this.config.jwksUrl().filter(u -> !u.isBlank()).map(url -> {
+                JWTAuthContextInfo info = new JWTAuthContextInfo(url, null);
+                info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256));
+                return info;
+            });
+        }
+    }
+
+    public boolean enabled() {
+        return verification.isPresent();
+    }
+
+    /** The caller the token speaks for; 401 when it is not a valid, current, short-lived token of ours. */
+    public Uni<Caller> verify(String token) {
+        // Fetching JWKS keys can block: verify off the event loop.
+        return Uni.createFrom().item(() -> parse(token)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .flatMap(jwt -> {
+                    String organizationId = jwt.getClaim("org");
+                    if (organizationId == null || organizationId.isBlank()) {
+                        throw new ApiException(401, "Invalid dashboard token: no org claim");
+                    }
+                    return organizations.get(organizationId)
+                            .onFailure().transform(e -> new ApiException(401, "Invalid dashboard token: unknown organization"))
+                            .map(org -> new Caller("jwt:" + organizationId + ":" + jwt.getSubject(), organizationId,
+                                    jwt.getClaim("site"), org.tier(), Set.of(Caller.READ), channels(jwt)));
+                });
+    }
+
+    private JsonWebToken parse(String token) {
+        try {
+            JsonWebToken jwt = parser.parse(token, verification.orElseThrow());
+            config.issuer().filter(i -> !i.equals(jwt.getIssuer())).ifPresent(i -> {
+                throw new ApiException(401, "Invalid dashboard token: wrong issuer");
+            });
+            long lifetime = jwt.getExpirationTime() - jwt.getIssuedAtTime();
+            if (jwt.getIssuedAtTime() <= 0 || lifetime > config.maxLifetime().toSeconds()) {
+                throw new ApiException(401, "Invalid dashboard token: it must carry iat and live at most "
+                        + config.maxLifetime().toMinutes() + " minutes");
+            }
+            return jwt;
+        } catch (ParseException e) {
+            LOG.debugf("Dashboard token refused: %s", e.getMessage());
+            throw new ApiException(401, "Invalid dashboard token");
+        }
+    }
+
+    private static Set<String> channels(JsonWebToken jwt) {
+        Object claim = jwt.getClaim("channels");
+        if (claim == null) {
+            return null;
+        }
+        Set<String> names = new LinkedHashSet<>();
+        if (claim instanceof Collection<?> values) {
+            values.forEach(v -> names.add(String.valueOf(v).replaceAll("^\"|\"$", "")));
+        } else if (claim instanceof jakarta.json.JsonArray array) {
+            array.forEach(v -> names.add(v instanceof jakarta.json.JsonString s ? s.getString() : v.toString()));
+        }
+        return names;
+    }
+}

@@ -1,0 +1,29 @@
+package com.emitkit.events.tenancy;
+
+import java.util.Set;
+
+/**
+ * Who a request speaks for, from its credential (an API key, or a dashboard token): the organization
+ * (with its current tier), the site (null: every site of the organization), the scopes, and the channel
+ * names a dashboard token is narrowed to (null: all).
+ */
+public record Caller(String credentialId, String organizationId, String siteId, RetentionTier tier, Set<String> scopes,
+                     Set<String> channels) {
+
+    public static final String WRITE = "write";
+    public static final String READ = "read";
+
+    /** An API key's caller: one site, every channel. */
+    public Caller(String credentialId, String organizationId, String siteId, RetentionTier tier, Set<String> scopes) {
+        this(credentialId, organizationId, siteId, tier, scopes, null);
+    }
+
+    public boolean can(String scope) {
+        return scopes.contains(scope);
+    }
+
+    /** Whether this caller may see the named channel. */
+    public boolean sees(String channel) {
+        return channels == null || channels.contains(channel);
+    }
+}

@@ -1,0 +1,102 @@
+package com.emitkit.events.query;
+
+import com.emitkit.events.tenancy.TestTenants;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+/** Reads with short-lived dashboard tokens (HS256 in the test profile) instead of API keys. */
+@QuarkusTest
+class DashboardTokenTest {
+
+    static final String SECRET = "test-dashboard-secret-of-at-least-32-bytes!!";
+    static final String ISSUER = "https://dashboard.test";
+
+    TestTenants.Tenant tenant;
+    String payments;
+    String other;
+
+    @BeforeEach
+    void seed() {
+        tenant = TestTenants.create("premium", List.of("write"));
+        payments = write(tenant, "payments", "paid");
+        other = write(tenant, "signups", "joined");
+    }
+
+    private static String write(TestTenants.Tenant t, String channel, String title) {
+        return given().header("Authorization", "Bearer " + t.key()).contentType(ContentType.JSON)
+                .body(Map.of("channelName", channel, "title", title)).post("/v1/events")
+                .then().statusCode(201).extract().path("data.id");
+    }
+
+    private static JwtClaimsBuilder claims(String organizationId) {
+        Instant now = Instant.now();
+        return Jwt.issuer(ISSUER).subject("dashboard-user-1").claim("org", organizationId)
+                .issuedAt(now).expiresAt(now.plusSeconds(300));
+    }
+
+    private static RequestSpecification with(String token) {
+        return given().header("Authorization", "Bearer " + token);
+    }
+
+    @Test
+    void aTokenReadsItsOrganization() {
+        String token = claims(tenant.organizationId()).signWithSecret(SECRET);
+        with(token).get("/v1/events").then().statusCode(200).body("data.events.id", equalTo(List.of(other, payments)));
+        with(token).queryParam("channel", "payments").get("/v1/events").then().statusCode(200)
+                .body("data.events.id", equalTo(List.of(payments)));
+        with(token).get("/v1/stats").then().statusCode(200).body("data.totalEvents", equalTo(2));
+        // Reads only.
+        with(token).contentType(ContentType.JSON).body(Map.of("channelName", "c", "title", "t")).post("/v1/events")
+                .then().statusCode(403).body("error", containsString("write"));
+    }
+
+    @Test
+    void theOrganizationComesFromTheTokenOnly() {
+        TestTenants.Tenant intruder = TestTenants.create("basic", List.of("write"));
+        String token = claims(intruder.organizationId()).signWithSecret(SECRET);
+        with(token).queryParam("organization_id", tenant.organizationId()).get("/v1/events")
+                .then().statusCode(200).body("data.events.size()", equalTo(0));
+        with(token).queryParam("channel", "payments").get("/v1/events")
+                .then().statusCode(200).body("data.events.size()", equalTo(0));
+    }
+
+    @Test
+    void aTokenNarrowedToChannelsSeesOnlyThem() {
+        String token = claims(tenant.organizationId()).claim("channels", List.of("payments")).signWithSecret(SECRET);
+        with(token).queryParam("channel", "payments").get("/v1/events").then().statusCode(200)
+                .body("data.events.id", equalTo(List.of(payments)));
+        with(token).queryParam("channel", "signups").get("/v1/events").then().statusCode(403);
+        with(token).get("/v1/events").then().statusCode(403).body("error", containsString("name one"));
+        with(token).get("/v1/channels/signups/stream").then().statusCode(403);
+    }
+
+    @Test
+    void badTokensAre401() {
+        Instant now = Instant.now();
+        for (String bad : List.of(
+                claims(tenant.organizationId()).signWithSecret("another-secret-of-at-least-32-bytes-long!!"),
+                Jwt.issuer(ISSUER).claim("org", tenant.organizationId()).issuedAt(now.minusSeconds(600))
+                        .expiresAt(now.minusSeconds(300)).signWithSecret(SECRET),
+                Jwt.issuer(ISSUER).claim("org", tenant.organizationId()).issuedAt(now)
+                        .expiresAt(now.plusSeconds(7200)).signWithSecret(SECRET),
+                Jwt.issuer("https://elsewhere").claim("org", tenant.organizationId()).issuedAt(now)
+                        .expiresAt(now.plusSeconds(300)).signWithSecret(SECRET),
+                claims("org_does_not_exist").signWithSecret(SECRET),
+                "not.a.jwt")) {
+            with(bad).get("/v1/events").then().statusCode(401).body("success", equalTo(false));
+        }
+    }
+}
