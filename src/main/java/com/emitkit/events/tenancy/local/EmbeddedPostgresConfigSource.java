@@ -10,9 +10,10 @@ import java.util.Set;
 /**
  * The embedded-PostgreSQL default: in dev and test, when no other configuration names the datasource,
  * the datasource URLs come from here, and the first one asked for starts the embedded server (its
- * credentials are the dev and test profiles' {@code quarkus.datasource.username/password}).
+ * credentials are the defaults of {@code quarkus.datasource.username/password}).
  * Its ordinal is the lowest, so any {@code QUARKUS_DATASOURCE_*} setting (set both the reactive and the
- * JDBC URL) wins and nothing is started. In production it provides nothing.
+ * JDBC URL) wins and nothing is started. In production it provides nothing unless
+ * {@code EMITKIT_EMBEDDED_POSTGRES=true} asks for it (with {@code java -jar}, for a self-contained demo).
  */
 public class EmbeddedPostgresConfigSource implements ConfigSource {
 
@@ -39,7 +40,8 @@ public class EmbeddedPostgresConfigSource implements ConfigSource {
             return null;
         }
         LaunchMode mode = LaunchMode.current();
-        if (mode != LaunchMode.DEVELOPMENT && mode != LaunchMode.TEST) {
+        boolean asked = "true".equalsIgnoreCase(System.getenv("EMITKIT_EMBEDDED_POSTGRES"));
+        if (mode != LaunchMode.DEVELOPMENT && mode != LaunchMode.TEST && !asked) {
             return null;
         }
         int port = port(mode);

@@ -164,6 +164,34 @@ class EventsApiTest {
                 .post("/v0/events").then().statusCode(200);
     }
 
+    @Test
+    void manyCallersMayInsertAndQueryAtOnce() throws Exception {
+        int threads = 8;
+        int requests = 10;
+        int rowsPerRequest = 50;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                for (int r = 0; r < requests; r++) {
+                    List<Map<String, Object>> rows = new java.util.ArrayList<>();
+                    for (int i = 0; i < rowsPerRequest; i++) {
+                        rows.add(event("c" + thread + "_" + r + "_" + i, organization, "ch" + thread, "premium", Instant.now()));
+                    }
+                    api.ingest(rows);
+                    api.given().queryParam("organization_id", organization).queryParam("channel_id", "ch" + thread)
+                            .get("/v0/pipes/get_events_paginated.json").then().statusCode(200);
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> future : done) {
+            future.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        assertEquals(threads * requests * rowsPerRequest, countEvents());
+    }
+
     private static byte[] gzip(String text) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
