@@ -1,23 +1,19 @@
 package com.emitkit.events.ingest;
 
-import com.emitkit.events.http.ApiException;
+import com.emitkit.events.http.UpstreamFailures;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tenancy.Identities;
 import com.emitkit.events.tenancy.Ids;
 import com.emitkit.events.tinybird.TinybirdEventsSender;
-import com.emitkit.events.tinybird.TinybirdException;
+import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Map;
 
 /**
  * Where an accepted event goes: its channel resolved (created on first use), its user id resolved
@@ -27,10 +23,7 @@ import java.util.Map;
 @ApplicationScoped
 public class EventIngestor {
 
-    private static final Logger LOG = Logger.getLogger(EventIngestor.class);
     private static final String DATASOURCE = "events";
-    private static final DateTimeFormatter CREATED_AT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
-            .withZone(ZoneOffset.UTC);
 
     /** What {@code POST /v1/events} answers in {@code data}. */
     public record CreatedEvent(String id, String channelId, String channelName, String userId, String retentionTier,
@@ -56,9 +49,9 @@ public class EventIngestor {
         return Uni.combine().all().unis(channelId, userId).asTuple().flatMap(resolved -> {
             Instant now = clock.instant();
             CreatedEvent created = new CreatedEvent(Ids.next("evt"), resolved.getItem1(), event.channelName(),
-                    resolved.getItem2(), principal.tier().wireName(), CREATED_AT.format(now));
+                    resolved.getItem2(), principal.tier().wireName(), TinybirdTime.format(now));
             return sender.send(DATASOURCE, row(principal, event, created))
-                    .onFailure().transform(EventIngestor::upstreamFailure)
+                    .onFailure().transform(UpstreamFailures::of)
                     .replaceWith(created);
         });
     }
@@ -81,18 +74,5 @@ public class EventIngestor {
                 .put("display_as", event.displayAs())
                 .put("source", event.source())
                 .put("created_at", created.createdAt());
-    }
-
-    /** Tinybird's own failure is not the client's: 503 when it may pass, 502 otherwise, with its request id. */
-    private static Throwable upstreamFailure(Throwable failure) {
-        if (failure instanceof TinybirdException tinybird) {
-            LOG.errorf("Tinybird refused an event: %s", tinybird.getMessage());
-            int status = tinybird.status() == 429 || tinybird.status() >= 500 ? 503 : 502;
-            return new ApiException(status, "The event store is unavailable (upstream " + tinybird.status()
-                    + (tinybird.requestId() == null ? "" : ", request " + tinybird.requestId()) + "); retry later",
-                    null, status == 503 ? Map.of("Retry-After", "5") : Map.of());
-        }
-        LOG.errorf(failure, "Sending an event to Tinybird failed");
-        return new ApiException(503, "The event store is unreachable; retry later", null, Map.of("Retry-After", "5"));
     }
 }

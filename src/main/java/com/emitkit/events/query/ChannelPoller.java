@@ -2,14 +2,13 @@ package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.retention.RetentionGate;
+import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.vertx.core.json.JsonArray;
 import io.vertx.mutiny.core.Vertx;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,8 +26,6 @@ import java.util.Set;
 final class ChannelPoller {
 
     private static final Logger LOG = Logger.getLogger(ChannelPoller.class);
-    private static final DateTimeFormatter PIPE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
-            .withZone(ZoneOffset.UTC);
     private static final int PAGE = 1000;
 
     /** What a subscriber receives: an event, or a notice that its Last-Event-ID is too old to resume from. */
@@ -65,7 +62,7 @@ final class ChannelPoller {
         this.vertx = vertx;
         this.config = config;
         this.onIdle = onIdle;
-        this.cursor = PIPE_TIME.format(Instant.now());
+        this.cursor = TinybirdTime.format(Instant.now());
     }
 
     /**
@@ -119,7 +116,7 @@ final class ChannelPoller {
             }
             polling = true;
             polls++;
-            since = PIPE_TIME.format(Instant.from(PIPE_TIME.parse(cursor)).minus(config.lateArrival()));
+            since = TinybirdTime.format(TinybirdTime.parse(cursor).minus(config.lateArrival()));
         }
         fetch(since, "");
     }

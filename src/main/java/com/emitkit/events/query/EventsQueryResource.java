@@ -4,10 +4,12 @@ import com.emitkit.events.http.ApiException;
 import com.emitkit.events.http.ApiKeyAuthentication;
 import com.emitkit.events.http.ApiResponses.Success;
 import com.emitkit.events.http.RequestIds;
+import com.emitkit.events.http.UpstreamFailures;
 import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tinybird.TinybirdException;
+import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +28,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -44,8 +45,6 @@ import java.util.Optional;
 public class EventsQueryResource {
 
     static final int MAX_LIMIT = 100;
-    private static final DateTimeFormatter PIPE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
-            .withZone(ZoneOffset.UTC);
 
     public record Page(List<EventRows.Event> events, boolean hasMore, String nextCursor) {
     }
@@ -82,7 +81,7 @@ public class EventsQueryResource {
                 .flatMap(principal -> scoped(principal, channel, params))
                 .flatMap(scoped -> scoped.isEmpty() ? Uni.createFrom().item(new JsonArray())
                         : pipes.query("get_events_paginated", scoped.get()).map(r -> r.getJsonArray("data")))
-                .onFailure(TinybirdException.class).transform(EventsQueryResource::upstream)
+                .onFailure(TinybirdException.class).transform(UpstreamFailures::of)
                 .map(rows -> {
                     List<EventRows.Event> events = new ArrayList<>();
                     for (int i = 0; i < Math.min(rows.size(), pageSize); i++) {
@@ -104,7 +103,7 @@ public class EventsQueryResource {
         if (!from.isBefore(to)) {
             throw new ApiException(400, "date_from must be before date_to");
         }
-        Map<String, String> params = new HashMap<>(Map.of("date_from", PIPE_TIME.format(from), "date_to", PIPE_TIME.format(to),
+        Map<String, String> params = new HashMap<>(Map.of("date_from", TinybirdTime.format(from), "date_to", TinybirdTime.format(to),
                 // Hourly buckets up to two days, daily beyond: both read the materialized aggregates.
                 "granularity", Duration.between(from, to).compareTo(Duration.ofDays(2)) <= 0 ? "hour" : "day"));
         return authentication.require(authorization, Caller.READ, context)
@@ -113,7 +112,7 @@ public class EventsQueryResource {
                         ? Uni.createFrom().item(new JsonObject().put("total_events", 0).put("unique_users", 0)
                                 .put("timeline", new JsonArray()).put("tags", new JsonArray()))
                         : pipes.query("get_events_stats", scoped.get()).map(r -> r.getJsonArray("data").getJsonObject(0)))
-                .onFailure(TinybirdException.class).transform(EventsQueryResource::upstream)
+                .onFailure(TinybirdException.class).transform(UpstreamFailures::of)
                 .map(row -> new Success<>(new JsonObject()
                         .put("totalEvents", Long.parseLong(String.valueOf(row.getValue("total_events"))))
                         .put("uniqueUsers", Long.parseLong(String.valueOf(row.getValue("unique_users"))))
@@ -189,7 +188,7 @@ public class EventsQueryResource {
     }
 
     private static Optional<String> time(String name, String value) {
-        return instant(name, value).map(PIPE_TIME::format);
+        return instant(name, value).map(TinybirdTime::format);
     }
 
     /** An ISO-8601 instant ({@code 2026-11-01T10:00:00Z}, with offset) or a date (midnight UTC). */
@@ -214,12 +213,5 @@ public class EventsQueryResource {
             throw new ApiException(400, "Invalid parameter '" + name + "': at most 255 characters");
         }
         return Optional.of(value);
-    }
-
-    private static ApiException upstream(Throwable failure) {
-        TinybirdException tinybird = (TinybirdException) failure;
-        int status = tinybird.status() == 429 || tinybird.status() >= 500 ? 503 : 502;
-        return new ApiException(status, "The event store failed (upstream " + tinybird.status()
-                + (tinybird.requestId() == null ? "" : ", request " + tinybird.requestId()) + ")");
     }
 }

@@ -2,6 +2,7 @@ package com.emitkit.events.retention;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.tinybird.TinybirdClient;
+import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,8 +10,6 @@ import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +23,6 @@ import java.util.Set;
 @ApplicationScoped
 public class RetentionGate {
 
-    static final DateTimeFormatter PIPE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
     private static final Set<String> COMPUTED_HERE = Set.of("basic_cutoff", "premium_cutoff");
 
     private final TinybirdClient client;
@@ -52,8 +50,8 @@ public class RetentionGate {
         Map<String, String> rewritten = new HashMap<>(params);
         COMPUTED_HERE.forEach(rewritten::remove);
         Instant now = clock.instant();
-        rewritten.put("basic_cutoff", PIPE_TIME.format(now.minus(windows.basic())));
-        rewritten.put("premium_cutoff", PIPE_TIME.format(now.minus(windows.premium())));
+        rewritten.put("basic_cutoff", TinybirdTime.format(now.minus(windows.basic())));
+        rewritten.put("premium_cutoff", TinybirdTime.format(now.minus(windows.premium())));
         return rewritten;
     }
 }

@@ -1,0 +1,28 @@
+package com.emitkit.events.http;
+
+import com.emitkit.events.tinybird.TinybirdException;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+
+/** A Tinybird failure as the public API reports it: never the client's fault, never a hang. */
+public final class UpstreamFailures {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamFailures.class);
+
+    private UpstreamFailures() {
+    }
+
+    /** 503 with Retry-After when it may pass (429, 5xx, unreachable), 502 otherwise; names Tinybird's request id. */
+    public static ApiException of(Throwable failure) {
+        if (failure instanceof TinybirdException tinybird) {
+            LOG.errorf("Tinybird failed: %s", tinybird.getMessage());
+            boolean passing = tinybird.status() == 429 || tinybird.status() >= 500;
+            return new ApiException(passing ? 503 : 502, "The event store failed (upstream " + tinybird.status()
+                    + (tinybird.requestId() == null ? "" : ", request " + tinybird.requestId()) + ")"
+                    + (passing ? "; retry later" : ""), null, passing ? Map.of("Retry-After", "5") : Map.of());
+        }
+        LOG.errorf(failure, "Tinybird is unreachable");
+        return new ApiException(503, "The event store is unreachable; retry later", null, Map.of("Retry-After", "5"));
+    }
+}
