@@ -186,9 +186,11 @@ class StreamTest {
     }
 
     @Test
-    void streamsNeedAReadKeyAndAKnownChannel() {
+    void streamsNeedAReadKeyAndAKnownChannelOfTheCallersOrganization() {
         given().get("/v1/channels/live/stream").then().statusCode(401);
         given().header("Authorization", "Bearer " + tenant.key()).get("/v1/channels/nope/stream").then().statusCode(404);
+        TestTenants.Tenant other = TestTenants.create("premium", List.of("read"));
+        given().header("Authorization", "Bearer " + other.key()).get("/v1/channels/live/stream").then().statusCode(404);
     }
 
     /** Skips what the first polls delivered (the channel-creating event) and heartbeats. */
