@@ -259,6 +259,28 @@ class EndpointPipesTest {
         assertEquals(0, api.pipe("get_events_stats", partial).getInt("data[0].total_events"));
     }
 
+    /**
+     * chDB resets SIGSEGV and its kin on connect; the JVM turns them into NullPointerExceptions in compiled
+     * code. With the engine connected, hot code dereferencing null must still throw, not kill the process.
+     */
+    @Test
+    void theJvmKeepsItsSignalHandlersWithChdbConnected() {
+        embedded.connection();
+        int caught = 0;
+        for (int i = 0; i < 200_000; i++) {
+            try {
+                caught += lengthOf(i % 1000 == 0 ? null : "x");
+            } catch (NullPointerException expected) {
+                caught++;
+            }
+        }
+        assertEquals(199_800 + 200, caught);
+    }
+
+    private static int lengthOf(String text) {
+        return text.length();
+    }
+
     @Test
     void theTtlDeletesBasicAndPremiumRowsPastTheirBufferAndNeverUnlimitedOnes() {
         Instant now = Instant.now();
