@@ -10,6 +10,7 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import javax.crypto.spec.SecretKeySpec;
@@ -88,17 +89,14 @@ public class DashboardTokenVerifier {
         }
     }
 
+    /** The {@code channels} claim, a JSON array of names; null (every channel) when absent. */
     private static Set<String> channels(JsonWebToken jwt) {
         Object claim = jwt.getClaim("channels");
-        if (claim == null) {
+        if (!(claim instanceof Collection<?> values)) {
             return null;
         }
         Set<String> names = new LinkedHashSet<>();
-        if (claim instanceof Collection<?> values) {
-            values.forEach(v -> names.add(String.valueOf(v).replaceAll("^\"|\"$", "")));
-        } else if (claim instanceof jakarta.json.JsonArray array) {
-            array.forEach(v -> names.add(v instanceof jakarta.json.JsonString s ? s.getString() : v.toString()));
-        }
+        values.forEach(v -> names.add(v instanceof JsonString name ? name.getString() : String.valueOf(v)));
         return names;
     }
 }

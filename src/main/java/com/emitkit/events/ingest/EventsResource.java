@@ -2,7 +2,7 @@ package com.emitkit.events.ingest;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.ApiKeyAuthentication;
+import com.emitkit.events.http.CallerAuthentication;
 import com.emitkit.events.http.Idempotency;
 import com.emitkit.events.http.ApiResponses.Success;
 import com.emitkit.events.http.JsonBodies;
@@ -30,13 +30,13 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class EventsResource {
 
-    private final ApiKeyAuthentication authentication;
+    private final CallerAuthentication authentication;
     private final JsonBodies bodies;
     private final EventIngestor ingestor;
     private final Idempotency idempotency;
     private final int maxBatchEvents;
 
-    EventsResource(ApiKeyAuthentication authentication, JsonBodies bodies, EventIngestor ingestor, Idempotency idempotency,
+    EventsResource(CallerAuthentication authentication, JsonBodies bodies, EventIngestor ingestor, Idempotency idempotency,
                    EmitKitConfig config) {
         this.authentication = authentication;
         this.bodies = bodies;

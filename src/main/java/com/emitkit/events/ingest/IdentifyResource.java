@@ -1,7 +1,7 @@
 package com.emitkit.events.ingest;
 
 import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.ApiKeyAuthentication;
+import com.emitkit.events.http.CallerAuthentication;
 import com.emitkit.events.http.ApiResponses.Success;
 import com.emitkit.events.http.JsonBodies;
 import com.emitkit.events.http.RequestIds;
@@ -43,11 +43,11 @@ public class IdentifyResource {
     public record Aliases(List<String> created, List<Identities.FailedAlias> failed) {
     }
 
-    private final ApiKeyAuthentication authentication;
+    private final CallerAuthentication authentication;
     private final JsonBodies bodies;
     private final Identities identities;
 
-    IdentifyResource(ApiKeyAuthentication authentication, JsonBodies bodies, Identities identities) {
+    IdentifyResource(CallerAuthentication authentication, JsonBodies bodies, Identities identities) {
         this.authentication = authentication;
         this.bodies = bodies;
         this.identities = identities;

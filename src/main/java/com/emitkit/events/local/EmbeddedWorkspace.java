@@ -29,12 +29,12 @@ public final class EmbeddedWorkspace {
     private static final String FINGERPRINT_PREFIX = "emitkit:";
 
     private final ChdbConnection chdb;
-    private final Map<String, EventsIngestor> ingestors;
+    private final Map<String, DatasourceAppender> appenders;
     private final Map<String, CompiledPipe> endpoints;
 
-    private EmbeddedWorkspace(ChdbConnection chdb, Map<String, EventsIngestor> ingestors, Map<String, CompiledPipe> endpoints) {
+    private EmbeddedWorkspace(ChdbConnection chdb, Map<String, DatasourceAppender> appenders, Map<String, CompiledPipe> endpoints) {
         this.chdb = chdb;
-        this.ingestors = ingestors;
+        this.appenders = appenders;
         this.endpoints = endpoints;
     }
 
@@ -50,11 +50,11 @@ public final class EmbeddedWorkspace {
         for (Pipe mv : materializations) {
             chdb.query("DROP VIEW IF EXISTS " + ClickHouseDdl.quote(mv.name()), "TSV");
         }
-        Map<String, EventsIngestor> ingestors = new LinkedHashMap<>();
+        Map<String, DatasourceAppender> appenders = new LinkedHashMap<>();
         for (Datasource ds : datasources.values()) {
             ensureTable(chdb, ds, ds.name(), ClickHouseDdl.createTable(ds), recreateChanged);
             ensureTable(chdb, ds, ClickHouseDdl.quarantineName(ds.name()), ClickHouseDdl.createQuarantineTable(ds), recreateChanged);
-            ingestors.put(ds.name(), new EventsIngestor(chdb, ds, json));
+            appenders.put(ds.name(), new DatasourceAppender(chdb, ds, json));
         }
         for (Pipe mv : materializations) {
             String target = mv.targetDatasource().orElseThrow();
@@ -69,16 +69,16 @@ public final class EmbeddedWorkspace {
         project.pipes().stream().filter(Pipe::endpoint).forEach(p -> endpoints.put(p.name(), new CompiledPipe(p)));
         LOG.infof("Embedded workspace: %d datasources, %d materializations, %d endpoints", datasources.size(),
                 materializations.size(), endpoints.size());
-        return new EmbeddedWorkspace(chdb, Map.copyOf(ingestors), Map.copyOf(endpoints));
+        return new EmbeddedWorkspace(chdb, Map.copyOf(appenders), Map.copyOf(endpoints));
     }
 
     /** The Events API: one NDJSON line per row; rows that do not fit go to the quarantine datasource. */
     public IngestResult ingest(String datasource, List<String> lines) {
-        EventsIngestor ingestor = ingestors.get(datasource);
-        if (ingestor == null) {
+        DatasourceAppender appender = appenders.get(datasource);
+        if (appender == null) {
             throw new UnknownResourceException("Data Source '" + datasource + "' not found");
         }
-        return ingestor.ingest(lines);
+        return appender.append(lines);
     }
 
     /** Renders an endpoint pipe with the request's parameters and runs it, or runs {@code q} over it. */

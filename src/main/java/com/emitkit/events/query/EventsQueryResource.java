@@ -1,7 +1,7 @@
 package com.emitkit.events.query;
 
 import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.ApiKeyAuthentication;
+import com.emitkit.events.http.CallerAuthentication;
 import com.emitkit.events.http.ApiResponses.Success;
 import com.emitkit.events.http.RequestIds;
 import com.emitkit.events.http.UpstreamFailures;
@@ -49,11 +49,11 @@ public class EventsQueryResource {
     public record Page(List<EventRows.Event> events, boolean hasMore, String nextCursor) {
     }
 
-    private final ApiKeyAuthentication authentication;
+    private final CallerAuthentication authentication;
     private final Channels channels;
     private final RetentionGate pipes;
 
-    EventsQueryResource(ApiKeyAuthentication authentication, Channels channels, RetentionGate pipes) {
+    EventsQueryResource(CallerAuthentication authentication, Channels channels, RetentionGate pipes) {
         this.authentication = authentication;
         this.channels = channels;
         this.pipes = pipes;

@@ -2,7 +2,7 @@ package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.ApiKeyAuthentication;
+import com.emitkit.events.http.CallerAuthentication;
 import com.emitkit.events.http.ApiResponses;
 import com.emitkit.events.http.RequestIds;
 import com.emitkit.events.tenancy.Caller;
@@ -51,13 +51,13 @@ public class StreamResource {
     private record Subscription(String organizationId, Channels.ChannelRef channel) {
     }
 
-    private final ApiKeyAuthentication authentication;
+    private final CallerAuthentication authentication;
     private final Channels channels;
     private final LiveStreams streams;
     private final ObjectMapper json;
     private final Duration heartbeat;
 
-    StreamResource(ApiKeyAuthentication authentication, Channels channels, LiveStreams streams, ObjectMapper json,
+    StreamResource(CallerAuthentication authentication, Channels channels, LiveStreams streams, ObjectMapper json,
                    EmitKitConfig config) {
         this.authentication = authentication;
         this.channels = channels;

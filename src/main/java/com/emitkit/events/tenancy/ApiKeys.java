@@ -99,7 +99,7 @@ public class ApiKeys {
     }
 
     /** The outcome of looking a key up. */
-    public record Lookup(Optional<Caller> principal, boolean revoked) {
+    public record Lookup(Optional<Caller> caller, boolean revoked) {
         static final Lookup UNKNOWN = new Lookup(Optional.empty(), false);
         static final Lookup REVOKED = new Lookup(Optional.empty(), true);
     }

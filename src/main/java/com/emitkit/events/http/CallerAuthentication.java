@@ -8,13 +8,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /** Turns an {@code Authorization: Bearer ...} header into the caller it speaks for, or the contract's 401/403. */
 @ApplicationScoped
-public class ApiKeyAuthentication {
+public class CallerAuthentication {
 
     private final ApiKeys apiKeys;
     private final DashboardTokenVerifier dashboardTokens;
     private final RateLimiter rateLimiter;
 
-    ApiKeyAuthentication(ApiKeys apiKeys, DashboardTokenVerifier dashboardTokens, RateLimiter rateLimiter) {
+    CallerAuthentication(ApiKeys apiKeys, DashboardTokenVerifier dashboardTokens, RateLimiter rateLimiter) {
         this.apiKeys = apiKeys;
         this.dashboardTokens = dashboardTokens;
         this.rateLimiter = rateLimiter;
@@ -44,7 +44,7 @@ public class ApiKeyAuthentication {
             if (lookup.revoked()) {
                 throw new ApiException(403, "This API key has been revoked");
             }
-            return admit(lookup.principal().orElseThrow(() -> new ApiException(401, "Invalid API key")), scope, context);
+            return admit(lookup.caller().orElseThrow(() -> new ApiException(401, "Invalid API key")), scope, context);
         });
     }
 }

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * The Events API for one datasource: reads each row's values at the columns' JSON paths, writes the
  * rows that fit and sends the others, with the reason, to {@code <datasource>_quarantine}.
  */
-final class EventsIngestor {
+final class DatasourceAppender {
 
     /** Below ClickHouse's max_insert_block_size, so each INSERT is written whole or not at all. */
     private static final int ROWS_PER_INSERT = 100_000;
@@ -40,7 +40,7 @@ final class EventsIngestor {
     private final String insertPrefix;
     private final String quarantinePrefix;
 
-    EventsIngestor(ChdbConnection chdb, Datasource datasource, ObjectMapper json) {
+    DatasourceAppender(ChdbConnection chdb, Datasource datasource, ObjectMapper json) {
         this.chdb = chdb;
         this.datasource = datasource;
         this.json = json;
@@ -53,7 +53,7 @@ final class EventsIngestor {
                 + " FORMAT JSONEachRow\n";
     }
 
-    IngestResult ingest(List<String> lines) {
+    IngestResult append(List<String> lines) {
         List<Row> rows = new ArrayList<>(lines.size());
         List<Row> rejected = new ArrayList<>();
         for (String line : lines) {
