@@ -15,7 +15,7 @@ class HealthTest {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem("tinybird"))
-                .body("checks.find { it.name == 'tinybird' }.data.embedded", equalTo(true));
+                .body("checks.name", hasItem("delivery"))
+                .body("checks.find { it.name == 'delivery' }.data.embedded", equalTo(true));
     }
 }

@@ -25,6 +25,38 @@ public interface EmitKitConfig {
 
     DashboardTokens dashboardTokens();
 
+    Outbox outbox();
+
+    /**
+     * {@code EMITKIT_SERVERLESS}: the process may be frozen right after each response (Knative scale to
+     * zero, AWS Lambda): rows are sent at once instead of lingering for company. Every write is answered
+     * only once it is safe in any mode; the outbox and the stream pollers keep nothing a freeze could lose.
+     */
+    @WithDefault("false")
+    boolean serverless();
+
+    /**
+     * Accepted rows that Tinybird did not take in time, kept in PostgreSQL and relayed by every replica,
+     * one organization at a time each, in the order they were kept.
+     */
+    interface Outbox {
+        /** How often a replica looks for kept rows. */
+        @WithDefault("1s")
+        Duration relayInterval();
+
+        /** Rows per relayed Events API call. */
+        @WithDefault("1000")
+        int relayBatch();
+
+        /**
+         * A row whose earlier send may have landed (a timeout, a 5xx, a lost connection, a crash) is looked up
+         * in Tinybird before it is sent again, but only once this long has passed since that send, so a
+         * slow insert still running upstream is not missed.
+         */
+        @WithDefault("30s")
+        Duration settle();
+    }
+
     /**
      * Short-lived JWTs the dashboard backend issues for reads: claims {@code org} (required), {@code site}
      * and {@code channels} (optional narrowing). Verified with an HS256 secret or RS256 keys from a JWKS URL.
@@ -127,6 +159,24 @@ public interface EmitKitConfig {
         Batch batch();
 
         Retry retry();
+
+        CircuitBreaker circuitBreaker();
+    }
+
+    /**
+     * Opens after {@code failure-ratio} of the last {@code request-volume} calls failed (unreachable, timeout,
+     * 5xx); while open, writes go to the outbox and reads answer 503 at once; after {@code delay} one trial
+     * call decides whether it closes.
+     */
+    interface CircuitBreaker {
+        @WithDefault("10")
+        int requestVolume();
+
+        @WithDefault("0.5")
+        double failureRatio();
+
+        @WithDefault("5s")
+        Duration delay();
     }
 
     /** Micro-batching of rows sent to the Events API: few, large inserts instead of many tiny ones. */
@@ -149,6 +199,13 @@ public interface EmitKitConfig {
          */
         @WithDefault("1")
         int maxInFlight();
+
+        /**
+         * Rows accepted and not yet safe (batched, in flight, retried) beyond which writes are refused with
+         * a 503 and Retry-After: memory stays bounded under overload.
+         */
+        @WithDefault("50000")
+        int maxPendingRows();
     }
 
     /** How a failed Events API call is retried (429 after Retry-After; 5xx and connection errors with backoff). */
@@ -164,7 +221,7 @@ public interface EmitKitConfig {
         @WithDefault("3s")
         Duration maxBackoff();
 
-        /** A Retry-After longer than this is not waited for: the batch fails instead. */
+        /** A Retry-After longer than this is not waited for: the batch goes to the outbox instead. */
         @WithDefault("30s")
         Duration maxRetryAfter();
     }

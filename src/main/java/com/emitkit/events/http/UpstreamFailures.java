@@ -1,6 +1,8 @@
 package com.emitkit.events.http;
 
+import com.emitkit.events.tinybird.TinybirdEventsSender;
 import com.emitkit.events.tinybird.TinybirdException;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
@@ -21,6 +23,13 @@ public final class UpstreamFailures {
             return new ApiException(passing ? 503 : 502, "The event store failed (upstream " + tinybird.status()
                     + (tinybird.requestId() == null ? "" : ", request " + tinybird.requestId()) + ")"
                     + (passing ? "; retry later" : ""), null, passing ? Map.of("Retry-After", "5") : Map.of());
+        }
+        if (failure instanceof TinybirdEventsSender.Overloaded overloaded) {
+            LOG.warn(overloaded.getMessage());
+            return new ApiException(503, "Too many events are waiting to be stored; retry shortly", null, Map.of("Retry-After", "1"));
+        }
+        if (failure instanceof CircuitBreakerOpenException) {
+            return new ApiException(503, "The event store is unavailable; retry later", null, Map.of("Retry-After", "5"));
         }
         LOG.errorf(failure, "Tinybird is unreachable");
         return new ApiException(503, "The event store is unreachable; retry later", null, Map.of("Retry-After", "5"));

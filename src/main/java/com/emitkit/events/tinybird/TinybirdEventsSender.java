@@ -3,8 +3,10 @@ package com.emitkit.events.tinybird;
 import com.emitkit.events.config.EmitKitConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -12,74 +14,105 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Sends rows to the Events API in micro-batches: concurrent callers' rows are coalesced into one
  * gzipped NDJSON call with {@code wait=true}, flushed when the batch is full or a few milliseconds
- * after its first row, and each caller is answered only once its row was acknowledged.
- * 429 waits for Retry-After (else X-RateLimit-Reset); 5xx and connection errors back off
- * exponentially with jitter; other errors (400, 403, 404, 413, ...) are not retried.
+ * after its first row, and each caller is answered only once its row is safe: acknowledged by Tinybird,
+ * or kept by the {@link DeliveryFallback} (the outbox) when Tinybird does not take it.
+ * <p>
+ * 429 waits for Retry-After (else X-RateLimit-Reset); 5xx and connection errors back off exponentially
+ * with jitter; a timeout, an open circuit, a refusal (4xx) or exhausted retries hand the batch to the
+ * fallback at once. A retry of a batch that may already have landed first asks Tinybird which of its
+ * ids it holds and sends only the others, so no event is stored twice.
  */
 @ApplicationScoped
 public class TinybirdEventsSender {
 
     private static final Logger LOG = Logger.getLogger(TinybirdEventsSender.class);
 
+    /** Too many rows are waiting already: the caller should come back later instead of queueing without bound. */
+    public static final class Overloaded extends RuntimeException {
+        Overloaded(int pending) {
+            super(pending + " rows are waiting to be sent to Tinybird");
+        }
+    }
+
     private final Vertx vertx;
     private final TinybirdClient client;
+    private final DeliveryFallback fallback;
     private final EmitKitConfig.Batch batching;
     private final EmitKitConfig.Retry retry;
+    private final Duration linger;
     private final Map<String, Lane> lanes = new HashMap<>();
     private final DistributionSummary batchRows;
     private final Counter quarantinedRows;
+    private final Counter keptRows;
     private final MeterRegistry metrics;
     private final Timer upstreamLatency;
+    /** Completes when shutdown begins: waits in progress end early and their batches go to the fallback. */
+    private final CompletableFuture<Void> closing = new CompletableFuture<>();
+    private int pending;
 
     @Inject
-    TinybirdEventsSender(Vertx vertx, TinybirdClient client, EmitKitConfig config, MeterRegistry metrics) {
+    TinybirdEventsSender(Vertx vertx, TinybirdClient client, DeliveryFallback fallback, EmitKitConfig config,
+                         MeterRegistry metrics) {
         this.vertx = vertx;
         this.client = client;
+        this.fallback = fallback;
         this.batching = config.tinybird().batch();
         this.retry = config.tinybird().retry();
+        // A frozen serverless process must not hold rows back waiting for company.
+        this.linger = config.serverless() ? Duration.ZERO : batching.linger();
         this.metrics = metrics;
         this.batchRows = DistributionSummary.builder("emitkit.tinybird.batch.rows")
                 .description("Rows per Events API call").register(metrics);
         this.quarantinedRows = Counter.builder("emitkit.tinybird.quarantined.rows")
                 .description("Rows Tinybird put in quarantine").register(metrics);
+        this.keptRows = Counter.builder("emitkit.tinybird.fallback.rows")
+                .description("Rows handed to the outbox because Tinybird did not take them").register(metrics);
         this.upstreamLatency = Timer.builder("emitkit.tinybird.events.latency")
                 .description("Events API call latency").register(metrics);
+        Gauge.builder("emitkit.tinybird.pending.rows", this, TinybirdEventsSender::pendingRows)
+                .description("Rows accepted and not yet acknowledged by Tinybird or kept in the outbox").register(metrics);
     }
 
-    /** Appends one row to a datasource; completes once Tinybird acknowledged the batch it went in. */
+    /** Appends one row to a datasource; completes once Tinybird acknowledged it or the fallback kept it. */
     public Uni<Void> send(String datasource, JsonObject row) {
-        byte[] line = (row.encode() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return Uni.createFrom().emitter(emitter -> add(datasource, line, emitter));
+        TinybirdRow parsed = TinybirdRow.of(row);
+        return Uni.createFrom().emitter(emitter -> add(datasource, parsed, emitter));
     }
 
-    /** Rows not yet sent (waiting in a batch), for a clean shutdown and for tests. */
+    /** Rows accepted and not yet safe (batched, in flight or being retried). */
     public synchronized int pendingRows() {
-        return lanes.values().stream().mapToInt(lane -> (lane.open == null ? 0 : lane.open.waiters.size())
-                + lane.full.stream().mapToInt(b -> b.waiters.size()).sum()).sum();
+        return pending;
     }
 
     private static final class Batch {
         final String datasource;
-        final ByteArrayOutputStream ndjson = new ByteArrayOutputStream();
+        final List<TinybirdRow> rows = new ArrayList<>();
         final List<UniEmitter<? super Void>> waiters = new ArrayList<>();
+        long bytes;
         /** Its linger time is over: send it as soon as a call may start. */
         boolean due;
 
@@ -94,22 +127,33 @@ public class TinybirdEventsSender {
      */
     private static final class Lane {
         Batch open;
-        final java.util.ArrayDeque<Batch> full = new java.util.ArrayDeque<>();
+        final ArrayDeque<Batch> full = new ArrayDeque<>();
         int inFlight;
     }
 
-    private void add(String datasource, byte[] line, UniEmitter<? super Void> emitter) {
+    private void add(String datasource, TinybirdRow row, UniEmitter<? super Void> emitter) {
         List<Batch> toSend;
         synchronized (this) {
+            if (pending >= batching.maxPendingRows()) {
+                metrics.counter("emitkit.tinybird.overloaded.rows").increment();
+                emitter.fail(new Overloaded(pending));
+                return;
+            }
+            pending++;
             Lane lane = lanes.computeIfAbsent(datasource, ignored -> new Lane());
             if (lane.open == null) {
                 Batch created = new Batch(datasource);
                 lane.open = created;
-                vertx.setTimer(Math.max(1, batching.linger().toMillis()), id -> lingerOver(lane, created));
+                if (linger.isZero() || closing.isDone()) {
+                    created.due = true;
+                } else {
+                    vertx.setTimer(Math.max(1, linger.toMillis()), id -> lingerOver(lane, created));
+                }
             }
-            lane.open.ndjson.writeBytes(line);
+            lane.open.rows.add(row);
+            lane.open.bytes += row.json().length() + 1;
             lane.open.waiters.add(emitter);
-            if (lane.open.waiters.size() >= batching.maxRows() || lane.open.ndjson.size() >= batching.maxBytes().asLongValue()) {
+            if (lane.open.rows.size() >= batching.maxRows() || lane.open.bytes >= batching.maxBytes().asLongValue()) {
                 lane.full.add(lane.open);
                 lane.open = null;
             }
@@ -127,10 +171,11 @@ public class TinybirdEventsSender {
         toSend.forEach(this::flush);
     }
 
-    private void finished(String datasource) {
+    private void finished(Batch batch) {
         List<Batch> toSend;
         synchronized (this) {
-            Lane lane = lanes.get(datasource);
+            pending -= batch.rows.size();
+            Lane lane = lanes.get(batch.datasource);
             lane.inFlight--;
             toSend = startable(lane);
         }
@@ -156,65 +201,113 @@ public class TinybirdEventsSender {
     }
 
     private void flush(Batch batch) {
-        batchRows.record(batch.waiters.size());
-        // Compressing a few MB takes milliseconds: keep it off the event loop.
-        Uni.createFrom().item(() -> gzip(batch.ndjson.toByteArray()))
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onItem().transformToUni(body -> post(batch, Buffer.buffer(body), 1))
-                .subscribe().with(
-                        acknowledgement -> {
-                            finished(batch.datasource);
-                            batch.waiters.forEach(w -> w.complete(null));
-                        },
-                        failure -> {
-                            finished(batch.datasource);
-                            batch.waiters.forEach(w -> w.fail(failure));
-                        });
-    }
-
-    private Uni<JsonObject> post(Batch batch, Buffer body, int attempt) {
-        Timer.Sample sample = Timer.start(metrics);
-        return client.postEvents(batch.datasource, body)
-                .onItemOrFailure().transformToUni((response, failure) -> {
-                    sample.stop(upstreamLatency);
-                    if (failure != null) {
-                        return retryOrFail(batch, body, attempt, backoff(attempt), failure, "connection");
-                    }
-                    int status = response.statusCode();
-                    metrics.counter("emitkit.tinybird.events.responses", "status", Integer.toString(status)).increment();
-                    if (status == 200 || status == 202) {
-                        return Uni.createFrom().item(acknowledged(batch, response));
-                    }
-                    TinybirdException error = TinybirdClient.error(response);
-                    if (status == 429) {
-                        Duration wait = retryAfter(response).orElse(backoff(attempt));
-                        if (wait.compareTo(retry.maxRetryAfter()) > 0) {
-                            return Uni.createFrom().failure(error);
-                        }
-                        return retryOrFail(batch, body, attempt, wait, error, "429");
-                    }
-                    if (status >= 500) {
-                        return retryOrFail(batch, body, attempt, backoff(attempt), error, Integer.toString(status));
-                    }
-                    LOG.errorf("Tinybird refused a batch of %d rows for %s, not retried: %s", batch.waiters.size(),
-                            batch.datasource, error.getMessage());
-                    return Uni.createFrom().failure(error);
+        batchRows.record(batch.rows.size());
+        deliver(batch.datasource, batch.rows, 1, false).subscribe().with(
+                delivered -> {
+                    finished(batch);
+                    batch.waiters.forEach(w -> w.complete(null));
+                },
+                failure -> {
+                    finished(batch);
+                    batch.waiters.forEach(w -> w.fail(failure));
                 });
     }
 
-    private Uni<JsonObject> retryOrFail(Batch batch, Buffer body, int attempt, Duration wait, Throwable error, String reason) {
-        if (attempt >= retry.maxAttempts()) {
-            LOG.errorf("Tinybird batch of %d rows for %s failed after %d attempts: %s", batch.waiters.size(),
-                    batch.datasource, attempt, error.getMessage());
-            return Uni.createFrom().failure(error);
-        }
-        metrics.counter("emitkit.tinybird.events.retries", "reason", reason).increment();
-        LOG.debugf("Retrying a Tinybird batch (%s) in %d ms, attempt %d", reason, wait.toMillis(), attempt + 1);
-        return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
-                .onItem().transformToUni(ignored -> post(batch, body, attempt + 1));
+    private Uni<Void> deliver(String datasource, List<TinybirdRow> rows, int attempt, boolean mayHaveLanded) {
+        return append(datasource, rows, mayHaveLanded).onFailure().recoverWithUni(failure -> {
+            // A refusal (4xx) stores nothing; neither does a call that never left.
+            boolean refused = failure instanceof TinybirdException error && error.status() < 500;
+            boolean landed = mayHaveLanded || !refused && !TinybirdClient.neverSent(failure);
+            if (closing.isDone()) {
+                return keep(datasource, rows, landed, "shutting down", failure);
+            }
+            if (failure instanceof TinybirdException error && error.status() < 500) {
+                if (error.status() == 429) {
+                    Duration wait = error.retryAfter().orElse(backoff(attempt));
+                    if (wait.compareTo(retry.maxRetryAfter()) <= 0 && attempt < retry.maxAttempts()) {
+                        return retryAfter(datasource, rows, attempt, wait, landed, "429");
+                    }
+                    return keep(datasource, rows, landed, "rate limited", failure);
+                }
+                LOG.errorf("Tinybird refused a batch of %d rows for %s: %s", rows.size(), datasource, error.getMessage());
+                return keep(datasource, rows, landed, "refused (" + error.status() + ")", failure);
+            }
+            if (failure instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException) {
+                return keep(datasource, rows, landed, "circuit open", failure);
+            }
+            if (TinybirdClient.timedOut(failure)) {
+                // The insert may still be running upstream: the outbox looks for it only after it settled.
+                return keep(datasource, rows, true, "timeout", failure);
+            }
+            if (attempt < retry.maxAttempts()) {
+                String reason = failure instanceof TinybirdException error ? Integer.toString(error.status()) : "connection";
+                return retryAfter(datasource, rows, attempt, backoff(attempt), landed, reason);
+            }
+            return keep(datasource, rows, landed, "retries exhausted", failure);
+        });
     }
 
-    private JsonObject acknowledged(Batch batch, HttpResponse<Buffer> response) {
+    private Uni<Void> retryAfter(String datasource, List<TinybirdRow> rows, int attempt, Duration wait, boolean mayHaveLanded,
+                                 String reason) {
+        metrics.counter("emitkit.tinybird.events.retries", "reason", reason).increment();
+        LOG.debugf("Retrying a Tinybird batch (%s) in %d ms, attempt %d", reason, wait.toMillis(), attempt + 1);
+        Uni<Void> waited = Uni.createFrom().voidItem().onItem().delayIt().by(wait);
+        // A stage of its own: Mutiny cancels the stage it waits on when the wait is cancelled.
+        Uni<Void> shutdown = Uni.createFrom().completionStage(() -> closing.thenApply(ignored -> null));
+        return Uni.combine().any().of(waited, shutdown)
+                .onItem().transformToUni(ignored -> deliver(datasource, rows, attempt + 1, mayHaveLanded));
+    }
+
+    private Uni<Void> keep(String datasource, List<TinybirdRow> rows, boolean mayHaveLanded, String reason, Throwable failure) {
+        return fallback.keep(datasource, rows, mayHaveLanded, reason)
+                .invoke(() -> {
+                    keptRows.increment(rows.size());
+                    LOG.warnf("Tinybird did not take a batch of %d rows for %s (%s: %s); kept in the outbox", rows.size(),
+                            datasource, reason, failure.getMessage());
+                })
+                .onFailure().transform(keepFailure -> {
+                    LOG.errorf(keepFailure, "A batch of %d rows for %s could be neither sent (%s) nor kept", rows.size(),
+                            datasource, reason);
+                    return failure;
+                });
+    }
+
+    /**
+     * One attempt to append rows, nothing retried and nothing kept. When an earlier send may have
+     * landed, the rows Tinybird already holds are left out.
+     */
+    public Uni<Void> append(String datasource, List<TinybirdRow> rows, boolean mayHaveLanded) {
+        Uni<List<TinybirdRow>> toSend = mayHaveLanded
+                ? client.storedIds(datasource, rows).map(stored -> unsent(rows, stored))
+                : Uni.createFrom().item(rows);
+        return toSend.flatMap(remaining -> {
+            if (remaining.isEmpty()) {
+                return Uni.createFrom().voidItem();
+            }
+            Timer.Sample sample = Timer.start(metrics);
+            // Compressing a few MB takes milliseconds: keep it off the event loop.
+            return Uni.createFrom().item(() -> gzip(remaining))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .flatMap(body -> client.appendEvents(datasource, Buffer.buffer(body)))
+                    .onTermination().invoke((response, failure, cancelled) -> {
+                        sample.stop(upstreamLatency);
+                        String status = response != null ? Integer.toString(response.statusCode())
+                                : failure instanceof TinybirdException error ? Integer.toString(error.status()) : "none";
+                        metrics.counter("emitkit.tinybird.events.responses", "status", status).increment();
+                    })
+                    .invoke(response -> acknowledged(datasource, remaining.size(), response))
+                    .replaceWithVoid();
+        });
+    }
+
+    private static List<TinybirdRow> unsent(List<TinybirdRow> rows, Set<String> stored) {
+        if (!stored.isEmpty()) {
+            LOG.infof("%d of %d rows were already stored by an earlier attempt; sending the others", stored.size(), rows.size());
+        }
+        return stored.isEmpty() ? rows : rows.stream().filter(row -> !stored.contains(row.id())).toList();
+    }
+
+    private void acknowledged(String datasource, int rows, HttpResponse<Buffer> response) {
         JsonObject answer;
         try {
             answer = response.bodyAsJsonObject();
@@ -224,10 +317,9 @@ public class TinybirdEventsSender {
         long quarantined = answer == null ? 0 : answer.getLong("quarantined_rows", 0L);
         if (quarantined > 0) {
             quarantinedRows.increment(quarantined);
-            LOG.warnf("Tinybird quarantined %d of %d rows sent to %s (see %s_quarantine)", quarantined,
-                    batch.waiters.size(), batch.datasource, batch.datasource);
+            LOG.warnf("Tinybird quarantined %d of %d rows sent to %s (see %s_quarantine)", quarantined, rows, datasource,
+                    datasource);
         }
-        return answer == null ? new JsonObject() : answer;
     }
 
     /** Exponential backoff with jitter: half the step fixed, half random, so retries spread out. */
@@ -236,28 +328,50 @@ public class TinybirdEventsSender {
         return Duration.ofMillis(step / 2 + ThreadLocalRandom.current().nextLong(step / 2 + 1));
     }
 
-    /** Retry-After in seconds, else X-RateLimit-Reset (seconds until the window resets, on Tinybird). */
-    private static java.util.Optional<Duration> retryAfter(HttpResponse<Buffer> response) {
-        for (String header : List.of("Retry-After", "X-RateLimit-Reset")) {
-            String value = response.getHeader(header);
-            if (value != null) {
-                try {
-                    return java.util.Optional.of(Duration.ofMillis((long) (Double.parseDouble(value.strip()) * 1000)));
-                } catch (NumberFormatException ignored) {
-                    // An HTTP-date or garbage: try the next header.
-                }
-            }
-        }
-        return java.util.Optional.empty();
-    }
-
-    private static byte[] gzip(byte[] ndjson) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, ndjson.length / 4));
+    private static byte[] gzip(List<TinybirdRow> rows) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, rows.size() * 64));
         try (GZIPOutputStream gz = new GZIPOutputStream(out, 1 << 16)) {
-            gz.write(ndjson);
+            for (TinybirdRow row : rows) {
+                gz.write(row.json().getBytes(StandardCharsets.UTF_8));
+                gz.write('\n');
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * On shutdown (after the HTTP server stopped taking requests and finished the running ones), every
+     * row still waiting is sent now, or kept in the outbox, before the process goes.
+     */
+    void drain(@Observes @Priority(10) ShutdownEvent event) {
+        drain(Duration.ofSeconds(25));
+    }
+
+    void drain(Duration atMost) {
+        List<Batch> toSend = new ArrayList<>();
+        synchronized (this) {
+            closing.complete(null);
+            for (Lane lane : lanes.values()) {
+                if (lane.open != null) {
+                    lane.open.due = true;
+                }
+                toSend.addAll(startable(lane));
+            }
+        }
+        toSend.forEach(this::flush);
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (pendingRows() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (pendingRows() > 0) {
+            LOG.errorf("%d rows were neither sent nor kept before shutdown", pendingRows());
+        }
     }
 }
