@@ -4,6 +4,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.jboss.logging.MDC;
 
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -27,6 +28,8 @@ public class RequestIds {
         String sent = context.request().getHeader(HEADER);
         String id = sent != null && SANE.matcher(sent).matches() ? sent : "req_" + UUID.randomUUID().toString().replace("-", "");
         context.put(KEY, id);
+        // On the request's own Vert.x context: every log line of this request carries it (JSON logs: mdc.requestId).
+        MDC.put("requestId", id);
         context.response().putHeader(HEADER, id);
         context.next();
     }

@@ -7,6 +7,7 @@ import com.emitkit.events.tenancy.Identities;
 import com.emitkit.events.tenancy.Ids;
 import com.emitkit.events.tinybird.TinybirdEventsSender;
 import com.emitkit.events.tinybird.TinybirdTime;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -35,11 +36,14 @@ public class EventIngestor {
     private final TinybirdEventsSender sender;
     private final Clock clock;
 
-    EventIngestor(Channels channels, Identities identities, TinybirdEventsSender sender) {
+    private final MeterRegistry metrics;
+
+    EventIngestor(Channels channels, Identities identities, TinybirdEventsSender sender, MeterRegistry metrics) {
         this.channels = channels;
         this.identities = identities;
         this.sender = sender;
         this.clock = Clock.systemUTC();
+        this.metrics = metrics;
     }
 
     public Uni<CreatedEvent> ingest(Caller principal, EventInput event) {
@@ -51,6 +55,8 @@ public class EventIngestor {
             CreatedEvent created = new CreatedEvent(Ids.next("evt"), resolved.getItem1(), event.channelName(),
                     resolved.getItem2(), principal.tier().wireName(), TinybirdTime.format(now));
             return sender.send(DATASOURCE, row(principal, event, created))
+                    .onItemOrFailure().invoke((ok, failure) -> metrics.counter("emitkit.events.ingested",
+                            "tier", created.retentionTier(), "outcome", failure == null ? "accepted" : "failed").increment())
                     .onFailure().transform(UpstreamFailures::of)
                     .replaceWith(created);
         });

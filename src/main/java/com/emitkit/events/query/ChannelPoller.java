@@ -90,6 +90,10 @@ final class ChannelPoller {
     }
 
     /** Removes a subscriber; the last one to leave stops the polling. */
+    synchronized int subscribers() {
+        return subscribers.size();
+    }
+
     synchronized void unsubscribe(MultiEmitter<? super Item> subscriber) {
         subscribers.remove(subscriber);
         if (subscribers.isEmpty() && timerId >= 0) {

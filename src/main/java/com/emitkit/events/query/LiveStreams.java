@@ -2,6 +2,8 @@ package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.retention.RetentionGate;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,10 +20,20 @@ public class LiveStreams {
     private final EmitKitConfig.Stream config;
     private final Map<String, ChannelPoller> pollers = new HashMap<>();
 
-    LiveStreams(RetentionGate pipes, Vertx vertx, EmitKitConfig config) {
+    LiveStreams(RetentionGate pipes, Vertx vertx, EmitKitConfig config, MeterRegistry metrics) {
         this.pipes = pipes;
         this.vertx = vertx;
         this.config = config.stream();
+        Gauge.builder("emitkit.stream.subscribers", this, LiveStreams::subscribers)
+                .description("Open live streams (SSE) on this replica").register(metrics);
+        Gauge.builder("emitkit.stream.channels", pollers, Map::size)
+                .description("Channels polled for live streams on this replica").register(metrics);
+    }
+
+    private double subscribers() {
+        synchronized (pollers) {
+            return pollers.values().stream().mapToInt(ChannelPoller::subscribers).sum();
+        }
     }
 
     /** A channel's events from now on (after {@code lastEventId} when resuming), shared with its other subscribers. */

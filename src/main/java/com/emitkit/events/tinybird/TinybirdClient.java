@@ -47,8 +47,8 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class TinybirdClient {
 
-    /** Ids per lookup query: keeps the SQL well under ClickHouse's default max_query_size (256 KiB). */
-    static final int LOOKUP_CHUNK = 1000;
+    /** Characters of ids and organizations per lookup query; the rest of its text stays under 300. */
+    static final int LOOKUP_BUDGET = 7800;
     private static final Logger LOG = Logger.getLogger(TinybirdClient.class);
     private static final Pattern DATASOURCE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -148,8 +148,8 @@ public class TinybirdClient {
             throw new IllegalArgumentException("not a datasource name: " + datasource);
         }
         List<Uni<Set<String>>> lookups = new ArrayList<>();
-        for (int from = 0; from < rows.size(); from += LOOKUP_CHUNK) {
-            String sql = lookupSql(datasource, rows.subList(from, Math.min(rows.size(), from + LOOKUP_CHUNK)));
+        for (List<TinybirdRow> chunk : lookupChunks(rows)) {
+            String sql = lookupSql(datasource, chunk);
             lookups.add(writes.get(() -> request(HttpMethod.POST, "/v0/sql")
                             .putHeader("Content-Type", "text/plain; charset=utf-8")
                             .sendBuffer(Buffer.buffer(sql))
@@ -168,6 +168,28 @@ public class TinybirdClient {
         }
         return Uni.join().all(lookups).andFailFast().map(found -> found.stream()
                 .flatMap(Set::stream).collect(Collectors.toSet()));
+    }
+
+    /** Rows in chunks whose lookup stays within Tinybird's 8 KB limit on a query's text. */
+    static List<List<TinybirdRow>> lookupChunks(List<TinybirdRow> rows) {
+        List<List<TinybirdRow>> chunks = new ArrayList<>();
+        List<TinybirdRow> chunk = new ArrayList<>();
+        int length = 0;
+        for (TinybirdRow row : rows) {
+            // Each row adds its id (and at most its organization) as quoted literals.
+            int added = row.id().length() + row.organizationId().length() + 6;
+            if (!chunk.isEmpty() && length + added > LOOKUP_BUDGET) {
+                chunks.add(chunk);
+                chunk = new ArrayList<>();
+                length = 0;
+            }
+            chunk.add(row);
+            length += added;
+        }
+        if (!chunk.isEmpty()) {
+            chunks.add(chunk);
+        }
+        return chunks;
     }
 
     static String lookupSql(String datasource, List<TinybirdRow> rows) {

@@ -346,7 +346,7 @@ public class TinybirdEventsSender {
      * row still waiting is sent now, or kept in the outbox, before the process goes.
      */
     void drain(@Observes @Priority(10) ShutdownEvent event) {
-        drain(Duration.ofSeconds(25));
+        drain(Duration.ofSeconds(10));
     }
 
     void drain(Duration atMost) {

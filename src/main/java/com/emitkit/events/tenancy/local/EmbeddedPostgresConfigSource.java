@@ -48,6 +48,20 @@ public class EmbeddedPostgresConfigSource implements ConfigSource {
         return name.equals(REACTIVE_URL) ? EmbeddedPostgresServer.reactiveUrl(port) : EmbeddedPostgresServer.jdbcUrl(port);
     }
 
+    /**
+     * Restarts the server started in this JVM, for tests of a database outage. It may have been started by
+     * this class in another class loader (Quarkus' build and runtime loaders): it is found by its port.
+     */
+    public static void restartServer() {
+        synchronized (System.getProperties()) {
+            String started = System.getProperty(PORT_PROPERTY);
+            if (started == null) {
+                throw new IllegalStateException("no embedded PostgreSQL was started in this JVM");
+            }
+            EmbeddedPostgresServer.running(dataDir(LaunchMode.current()), Integer.parseInt(started)).restart();
+        }
+    }
+
     /** One server per JVM, kept across dev-mode reloads; it stops with the JVM. */
     private static int port(LaunchMode mode) {
         synchronized (System.getProperties()) {

@@ -88,6 +88,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    /** The server already running on {@code dataDir} and {@code port}, started by this process. */
+    static EmbeddedPostgresServer running(Path dataDir, int port) {
+        boolean asRoot = new UnixSystem().getUid() == 0;
+        try {
+            return new EmbeddedPostgresServer(PostgresBinaries.install(asRoot), dataDir.toAbsolutePath().normalize(), asRoot, port);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot find PostgreSQL's binaries: " + e, e);
+        }
+    }
+
     public String jdbcUrl() {
         return jdbcUrl(port);
     }
@@ -132,6 +142,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             stopServer();
         } catch (IOException e) {
             throw new IllegalStateException("cannot stop PostgreSQL in " + dataDir + ": " + e + logTail(), e);
+        }
+    }
+
+    /** Stops the server (fast: open sessions are rolled back) and starts it again on the same port. */
+    public void restart() {
+        try {
+            stopServer();
+            startServer();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart PostgreSQL in " + dataDir + ": " + e + logTail(), e);
         }
     }
 
