@@ -6,6 +6,6 @@ public enum TinybirdMode {
     AUTO,
     /** Tinybird Cloud (or any Tinybird-compatible API) at {@code TINYBIRD_API_URL}. */
     REMOTE,
-    /** The embedded engine, started in-process and reached over loopback HTTP. */
+    /** The embedded engine, started in-process and reached over loopback HTTP. JVM only: a native executable refuses it. */
     EMBEDDED
 }

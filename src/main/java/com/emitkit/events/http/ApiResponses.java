@@ -1,6 +1,7 @@
 package com.emitkit.events.http;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -14,6 +15,7 @@ public final class ApiResponses {
     private static final Logger LOG = Logger.getLogger(ApiResponses.class);
 
     /** {@code {"success": true, "data": ..., "requestId": ...}}: the SDKs unwrap {@code data}. */
+    @RegisterForReflection
     public record Success<T>(boolean success, T data, String requestId) {
         public Success(T data, String requestId) {
             this(true, data, requestId);
@@ -22,6 +24,7 @@ public final class ApiResponses {
 
     /** {@code {"success": false, "error": ..., "requestId": ..., "details": [...]}}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
     public record Failure(boolean success, String error, String requestId, List<Violation> details) {
         public Failure(String error, String requestId, List<Violation> details) {
             this(false, error, requestId, details);

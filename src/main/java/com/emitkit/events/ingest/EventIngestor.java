@@ -8,6 +8,7 @@ import com.emitkit.events.tenancy.Ids;
 import com.emitkit.events.tinybird.TinybirdEventsSender;
 import com.emitkit.events.tinybird.TinybirdTime;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,6 +28,7 @@ public class EventIngestor {
     private static final String DATASOURCE = "events";
 
     /** What {@code POST /v1/events} answers in {@code data}. */
+    @RegisterForReflection
     public record CreatedEvent(String id, String channelId, String channelName, String userId, String retentionTier,
                                String createdAt) {
     }

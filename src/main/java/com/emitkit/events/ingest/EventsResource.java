@@ -10,6 +10,7 @@ import com.emitkit.events.http.RequestIds;
 import com.emitkit.events.http.Violation;
 import com.emitkit.events.tenancy.Caller;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
@@ -63,9 +64,11 @@ public class EventsResource {
     }
 
     /** One result per event of a batch, in order. */
+    @RegisterForReflection
     public record BatchItem(int index, boolean success, String id, String error, List<Violation> details) {
     }
 
+    @RegisterForReflection
     public record BatchResult(int accepted, int rejected, List<BatchItem> results) {
     }
 

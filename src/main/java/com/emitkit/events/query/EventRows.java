@@ -1,5 +1,6 @@
 package com.emitkit.events.query;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -13,6 +14,7 @@ public final class EventRows {
     }
 
     /** One event as the API shows it. */
+    @RegisterForReflection
     public record Event(String id, String channelId, String channelName, String title, String description, String icon,
                         List<Object> tags, Map<String, Object> metadata, String userId,
                         @com.fasterxml.jackson.annotation.JsonProperty("notify") boolean notification, String displayAs,

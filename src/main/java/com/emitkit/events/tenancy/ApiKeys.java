@@ -2,6 +2,7 @@ package com.emitkit.events.tenancy;
 
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -26,6 +27,7 @@ public class ApiKeys {
     static final String PREFIX = "emitkit_";
 
     /** What issuing a key returns: the clear key, shown this once. */
+    @RegisterForReflection
     public record IssuedKey(String id, String key, String prefix, String organizationId, String siteId, List<String> scopes) {
         @Override
         public String toString() {

@@ -1,5 +1,6 @@
 package com.emitkit.events.tenancy;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -10,9 +11,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class Organizations {
 
+    @RegisterForReflection
     public record Organization(String id, String name, RetentionTier tier) {
     }
 
+    @RegisterForReflection
     public record Site(String id, String organizationId, String name) {
     }
 

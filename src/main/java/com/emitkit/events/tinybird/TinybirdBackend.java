@@ -3,6 +3,7 @@ package com.emitkit.events.tinybird;
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.config.TinybirdMode;
 import com.emitkit.events.local.EmbeddedTinybird;
+import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
@@ -57,6 +58,12 @@ public class TinybirdBackend {
     private TinybirdTarget resolve() {
         TinybirdMode mode = effectiveMode();
         if (mode == TinybirdMode.EMBEDDED) {
+            // A constant in a native executable, so the embedded engine (chDB through FFM) is left out of it.
+            if (ImageMode.current() == ImageMode.NATIVE_RUN) {
+                throw new IllegalStateException("EMITKIT_TINYBIRD_MODE=embedded is not available in the native executable,"
+                        + " which leaves the embedded engine out: set TINYBIRD_TOKEN (and TINYBIRD_API_URL) to use a"
+                        + " Tinybird workspace, or run the JVM build for the embedded engine");
+            }
             EmbeddedTinybird.Started started = embedded.start();
             return new TinybirdTarget(started.apiUrl(), started.token(), true);
         }

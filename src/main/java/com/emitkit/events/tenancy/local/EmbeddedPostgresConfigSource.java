@@ -1,5 +1,6 @@
 package com.emitkit.events.tenancy.local;
 
+import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.LaunchMode;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
@@ -13,7 +14,8 @@ import java.util.Set;
  * credentials are the defaults of {@code quarkus.datasource.username/password}).
  * Its ordinal is the lowest, so any {@code QUARKUS_DATASOURCE_*} setting (set both the reactive and the
  * JDBC URL) wins and nothing is started. In production it provides nothing unless
- * {@code EMITKIT_EMBEDDED_POSTGRES=true} asks for it (with {@code java -jar}, for a self-contained demo).
+ * {@code EMITKIT_EMBEDDED_POSTGRES=true} asks for it (with {@code java -jar}, for a self-contained demo; a native
+ * executable refuses it).
  */
 public class EmbeddedPostgresConfigSource implements ConfigSource {
 
@@ -43,6 +45,12 @@ public class EmbeddedPostgresConfigSource implements ConfigSource {
         boolean asked = "true".equalsIgnoreCase(System.getenv("EMITKIT_EMBEDDED_POSTGRES"));
         if (mode != LaunchMode.DEVELOPMENT && mode != LaunchMode.TEST && !asked) {
             return null;
+        }
+        // A constant in a native executable, so the embedded server and its binaries are left out of it.
+        if (ImageMode.current() == ImageMode.NATIVE_RUN) {
+            throw new IllegalStateException("EMITKIT_EMBEDDED_POSTGRES=true is not available in the native executable,"
+                    + " which leaves the embedded PostgreSQL out: set QUARKUS_DATASOURCE_REACTIVE_URL,"
+                    + " QUARKUS_DATASOURCE_JDBC_URL, QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD");
         }
         int port = port(mode);
         return name.equals(REACTIVE_URL) ? EmbeddedPostgresServer.reactiveUrl(port) : EmbeddedPostgresServer.jdbcUrl(port);
