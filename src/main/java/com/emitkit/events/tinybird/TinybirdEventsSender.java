@@ -50,6 +50,8 @@ import java.util.zip.GZIPOutputStream;
 public class TinybirdEventsSender {
 
     private static final Logger LOG = Logger.getLogger(TinybirdEventsSender.class);
+    /** The longest the final drain at shutdown waits; Kubernetes' grace period covers it (deploy/k8s). */
+    public static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(10);
 
     /** Too many rows are waiting already: the caller should come back later instead of queueing without bound. */
     public static final class Overloaded extends RuntimeException {
@@ -346,7 +348,7 @@ public class TinybirdEventsSender {
      * row still waiting is sent now, or kept in the outbox, before the process goes.
      */
     void drain(@Observes @Priority(10) ShutdownEvent event) {
-        drain(Duration.ofSeconds(10));
+        drain(SHUTDOWN_DRAIN);
     }
 
     void drain(Duration atMost) {

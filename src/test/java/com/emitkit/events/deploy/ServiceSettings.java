@@ -1,6 +1,7 @@
 package com.emitkit.events.deploy;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.tinybird.TinybirdEventsSender;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.WithName;
 
@@ -34,12 +35,6 @@ final class ServiceSettings {
     /** Quarkus properties that application.properties leaves to each deployment: PostgreSQL's URLs. */
     static final List<String> DEPLOYMENT_PROPERTIES = List.of("quarkus.datasource.reactive.url", "quarkus.datasource.jdbc.url");
 
-    /**
-     * {@code emitkit.serverless}, the serverless switch, which arrives in {@link EmitKitConfig} in its own change;
-     * once it is there this entry is redundant.
-     */
-    static final List<String> ANNOUNCED = List.of("EMITKIT_SERVERLESS");
-
     private final Properties properties;
     private final Set<String> envNames;
 
@@ -60,7 +55,7 @@ final class ServiceSettings {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Set<String> envNames = new TreeSet<>(ANNOUNCED);
+        Set<String> envNames = new TreeSet<>();
         List<String> names = new ArrayList<>(emitKitProperties());
         names.addAll(DEPLOYMENT_PROPERTIES);
         for (String key : properties.stringPropertyNames()) {
@@ -153,13 +148,23 @@ final class ServiceSettings {
         return nested(nonApplicationRoot(), property("quarkus.micrometer.export.prometheus.path", "metrics"));
     }
 
-    /** The longest a graceful shutdown takes: the pre-shutdown delay (when enabled) plus the shutdown timeout. */
+    /**
+     * The longest a graceful shutdown takes in production: the pre-shutdown delay (when enabled), the shutdown
+     * timeout, and the sender's final drain of waiting rows.
+     */
     Duration shutdownBudget() {
         DurationConverter durations = new DurationConverter();
-        Duration timeout = durations.convert(property("quarkus.shutdown.timeout", "0s"));
+        Duration timeout = durations.convert(productionValue("quarkus.shutdown.timeout", "0s"));
         Duration delay = Boolean.parseBoolean(property("quarkus.shutdown.delay-enabled", "false"))
-                ? durations.convert(property("quarkus.shutdown.delay", "0s")) : Duration.ZERO;
-        return timeout.plus(delay);
+                ? durations.convert(productionValue("quarkus.shutdown.delay", "0s")) : Duration.ZERO;
+        return timeout.plus(delay).plus(TinybirdEventsSender.SHUTDOWN_DRAIN);
+    }
+
+    /** A property as production sees it: its %prod value if any, with a {@code ${VAR:default}} taken at its default. */
+    private String productionValue(String key, String fallback) {
+        String value = properties.getProperty("%prod." + key, property(key, fallback));
+        Matcher reference = Pattern.compile("^\\$\\{[A-Za-z0-9_.-]+:([^}]*)}$").matcher(value);
+        return reference.matches() ? reference.group(1) : value;
     }
 
     private String nonApplicationRoot() {
