@@ -67,7 +67,7 @@ public class DashboardTokenVerifier {
                     return organizations.get(organizationId)
                             .onFailure().transform(e -> new ApiException(401, "Invalid dashboard token: unknown organization"))
                             .map(org -> new Caller("jwt:" + organizationId + ":" + jwt.getSubject(), organizationId,
-                                    jwt.getClaim("site"), org.tier(), Set.of(Caller.READ), channels(jwt)));
+                                    jwt.getClaim("site"), org.tier(), org.widestTier(), Set.of(Caller.READ), channels(jwt)));
                 });
     }
 
