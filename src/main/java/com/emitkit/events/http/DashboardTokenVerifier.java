@@ -60,14 +60,14 @@ public class DashboardTokenVerifier {
         // Fetching JWKS keys can block: verify off the event loop.
         return Uni.createFrom().item(() -> parse(token)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .flatMap(jwt -> {
-                    String organizationId = jwt.getClaim("org");
-                    if (organizationId == null || organizationId.isBlank()) {
-                        throw new ApiException(401, "Invalid dashboard token: no org claim");
-                    }
+                    String organizationId = stringClaim(jwt, "org").filter(o -> !o.isBlank())
+                            .orElseThrow(() -> new ApiException(401, "Invalid dashboard token: no org claim"));
+                    String siteId = stringClaim(jwt, "site").orElse(null);
+                    Set<String> channels = channels(jwt);
                     return organizations.get(organizationId)
                             .onFailure().transform(e -> new ApiException(401, "Invalid dashboard token: unknown organization"))
                             .map(org -> new Caller("jwt:" + organizationId + ":" + jwt.getSubject(), organizationId,
-                                    jwt.getClaim("site"), org.tier(), Set.of(Caller.READ), channels(jwt)));
+                                    siteId, org.tier(), org.widestTier(), Set.of(Caller.READ), channels));
                 });
     }
 
@@ -89,14 +89,40 @@ public class DashboardTokenVerifier {
         }
     }
 
-    /** The {@code channels} claim, a JSON array of names; null (every channel) when absent. */
+    /**
+     * A claim that must be a string when present. A token that has it as a number, object or array is
+     * malformed: refused as any bad token is, never a failure of ours.
+     */
+    private static Optional<String> stringClaim(JsonWebToken jwt, String name) {
+        Object claim = jwt.getClaim(name);
+        return switch (claim) {
+            case null -> Optional.empty();
+            case String text -> Optional.of(text);
+            case JsonString text -> Optional.of(text.getString());
+            default -> throw new ApiException(401, "Invalid dashboard token: the " + name + " claim must be a string");
+        };
+    }
+
+    /**
+     * The {@code channels} claim, a JSON array of names; null (every channel) when absent. Any other shape
+     * is refused rather than read as "every channel", which would widen what the token was meant to narrow.
+     */
     private static Set<String> channels(JsonWebToken jwt) {
         Object claim = jwt.getClaim("channels");
-        if (!(claim instanceof Collection<?> values)) {
+        if (claim == null) {
             return null;
         }
+        if (!(claim instanceof Collection<?> values)) {
+            throw new ApiException(401, "Invalid dashboard token: the channels claim must be an array of names");
+        }
         Set<String> names = new LinkedHashSet<>();
-        values.forEach(v -> names.add(v instanceof JsonString name ? name.getString() : String.valueOf(v)));
+        for (Object value : values) {
+            names.add(switch (value) {
+                case JsonString name -> name.getString();
+                case String name -> name;
+                case null, default -> throw new ApiException(401, "Invalid dashboard token: the channels claim must be an array of names");
+            });
+        }
         return names;
     }
 }

@@ -6,6 +6,7 @@ import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenExce
 import org.jboss.logging.Logger;
 
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /** A Tinybird failure as the public API reports it: never the client's fault, never a hang. */
 public final class UpstreamFailures {
@@ -15,7 +16,10 @@ public final class UpstreamFailures {
     private UpstreamFailures() {
     }
 
-    /** 503 with Retry-After when it may pass (429, 5xx, unreachable), 502 otherwise; names Tinybird's request id. */
+    /**
+     * 503 with Retry-After when it may pass (429, 5xx, no answer in time, unreachable), 502 otherwise;
+     * names Tinybird's request id when it answered.
+     */
     public static ApiException of(Throwable failure) {
         if (failure instanceof TinybirdException tinybird) {
             LOG.errorf("Tinybird failed: %s", tinybird.getMessage());
@@ -30,6 +34,10 @@ public final class UpstreamFailures {
         }
         if (failure instanceof CircuitBreakerOpenException) {
             return new ApiException(503, "The event store is unavailable; retry later", null, Map.of("Retry-After", "5"));
+        }
+        if (failure instanceof TimeoutException) {
+            LOG.errorf("Tinybird did not answer in time: %s", failure.getMessage());
+            return new ApiException(503, "The event store did not answer in time; retry later", null, Map.of("Retry-After", "5"));
         }
         LOG.errorf(failure, "Tinybird is unreachable");
         return new ApiException(503, "The event store is unreachable; retry later", null, Map.of("Retry-After", "5"));

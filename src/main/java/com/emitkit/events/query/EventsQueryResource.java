@@ -5,10 +5,10 @@ import com.emitkit.events.http.CallerAuthentication;
 import com.emitkit.events.http.ApiResponses.Success;
 import com.emitkit.events.http.RequestIds;
 import com.emitkit.events.http.UpstreamFailures;
+import com.emitkit.events.retention.RetentionClock;
 import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
-import com.emitkit.events.tinybird.TinybirdException;
 import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -52,11 +53,15 @@ public class EventsQueryResource {
     private final CallerAuthentication authentication;
     private final Channels channels;
     private final RetentionGate pipes;
+    /** The retention module's clock, so that a default range ends at the same "now" its windows start from. */
+    private final Clock clock;
 
-    EventsQueryResource(CallerAuthentication authentication, Channels channels, RetentionGate pipes) {
+    EventsQueryResource(CallerAuthentication authentication, Channels channels, RetentionGate pipes,
+                        @RetentionClock Clock clock) {
         this.authentication = authentication;
         this.channels = channels;
         this.pipes = pipes;
+        this.clock = clock;
     }
 
     @GET
@@ -78,10 +83,9 @@ public class EventsQueryResource {
         text("user_id", userId).ifPresent(u -> params.put("user_id", u));
         params.put("limit", Integer.toString(pageSize + 1));
         return authentication.require(authorization, Caller.READ, context)
-                .flatMap(principal -> scoped(principal, channel, params))
-                .flatMap(scoped -> scoped.isEmpty() ? Uni.createFrom().item(new JsonArray())
-                        : pipes.query("get_events_paginated", scoped.get()).map(r -> r.getJsonArray("data")))
-                .onFailure(TinybirdException.class).transform(UpstreamFailures::of)
+                .flatMap(caller -> scoped(caller, channel, params).flatMap(scoped -> scoped.isEmpty()
+                        ? Uni.createFrom().item(new JsonArray())
+                        : query("get_events_paginated", caller, scoped.get()).map(r -> r.getJsonArray("data"))))
                 .map(rows -> {
                     List<EventRows.Event> events = new ArrayList<>();
                     for (int i = 0; i < Math.min(rows.size(), pageSize); i++) {
@@ -98,7 +102,7 @@ public class EventsQueryResource {
     public Uni<Success<JsonObject>> stats(@QueryParam("channel") String channel, @QueryParam("date_from") String dateFrom,
                                           @QueryParam("date_to") String dateTo,
                                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, RoutingContext context) {
-        Instant to = instant("date_to", dateTo).orElse(Instant.now());
+        Instant to = instant("date_to", dateTo).orElse(clock.instant());
         Instant from = instant("date_from", dateFrom).orElse(to.minus(Duration.ofDays(30)));
         if (!from.isBefore(to)) {
             throw new ApiException(400, "date_from must be before date_to");
@@ -107,18 +111,21 @@ public class EventsQueryResource {
                 // Hourly buckets up to two days, daily beyond: both read the materialized aggregates.
                 "granularity", Duration.between(from, to).compareTo(Duration.ofDays(2)) <= 0 ? "hour" : "day"));
         return authentication.require(authorization, Caller.READ, context)
-                .flatMap(principal -> scoped(principal, channel, params))
-                .flatMap(scoped -> scoped.isEmpty()
+                .flatMap(caller -> scoped(caller, channel, params).flatMap(scoped -> scoped.isEmpty()
                         ? Uni.createFrom().item(new JsonObject().put("total_events", 0).put("unique_users", 0)
                                 .put("timeline", new JsonArray()).put("tags", new JsonArray()))
-                        : pipes.query("get_events_stats", scoped.get()).map(r -> r.getJsonArray("data").getJsonObject(0)))
-                .onFailure(TinybirdException.class).transform(UpstreamFailures::of)
+                        : query("get_events_stats", caller, scoped.get()).map(r -> r.getJsonArray("data").getJsonObject(0))))
                 .map(row -> new Success<>(new JsonObject()
                         .put("totalEvents", Long.parseLong(String.valueOf(row.getValue("total_events"))))
                         .put("uniqueUsers", Long.parseLong(String.valueOf(row.getValue("unique_users"))))
                         .put("granularity", params.get("granularity"))
                         .put("timeline", row.getJsonArray("timeline"))
                         .put("tags", row.getJsonArray("tags")), RequestIds.of(context)));
+    }
+
+    /** A pipe call for the caller's organization; any failure of it (an error answer, a timeout) is Tinybird's. */
+    private Uni<JsonObject> query(String pipe, Caller caller, Map<String, String> params) {
+        return pipes.query(pipe, caller.widestTier(), params).onFailure().transform(UpstreamFailures::of);
     }
 
     /**

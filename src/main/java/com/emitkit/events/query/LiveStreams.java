@@ -2,18 +2,35 @@ package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.retention.RetentionGate;
+import com.emitkit.events.tenancy.Caller;
+import com.emitkit.events.tenancy.Channels;
+import com.emitkit.events.tenancy.RetentionTier;
+import com.emitkit.events.tinybird.TinybirdTime;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The channels being streamed on this replica: one {@link ChannelPoller} per channel, while it has subscribers. */
 @ApplicationScoped
 public class LiveStreams {
+
+    /** A subscription made ready before the stream's head is sent, so that its failures can still be error answers. */
+    record Opening(String organizationId, String siteId, String channelId, RetentionTier widestTier, ChannelPoller.Start start) {
+        String key() {
+            return LiveStreams.key(organizationId, siteId, channelId);
+        }
+    }
 
     private final RetentionGate pipes;
     private final Vertx vertx;
@@ -36,34 +53,105 @@ public class LiveStreams {
         }
     }
 
-    /** A channel's events from now on (after {@code lastEventId} when resuming), shared with its other subscribers. */
-    Multi<ChannelPoller.Item> subscribe(String organizationId, String siteId, String channelId, String lastEventId) {
-        String key = organizationId + "/" + siteId + "/" + channelId;
+    /**
+     * Readies a subscription to a channel: its poller has answered (a failing Tinybird fails this, within
+     * its timeout), and a Last-Event-ID this replica no longer holds (another replica served it, or the
+     * channel's poller stopped since) is resolved in Tinybird, through the retention module like any read.
+     */
+    Uni<Opening> open(Caller caller, Channels.ChannelRef channel, String lastEventId) {
+        ChannelPoller poller;
+        synchronized (pollers) {
+            poller = live(caller.organizationId(), channel.siteId(), channel.id(), caller.widestTier());
+        }
+        String connectedAt = TinybirdTime.format(Instant.now());
+        String resumeAfter = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.strip();
+        return poller.ready()
+                .flatMap(ready -> resumeAfter == null ? Uni.createFrom().item((ChannelPoller.Start) new ChannelPoller.Fresh(connectedAt))
+                        : poller.holds(resumeAfter) ? Uni.createFrom().item(new ChannelPoller.AfterHeld(resumeAfter))
+                        : replay(caller, channel, resumeAfter))
+                .map(start -> new Opening(caller.organizationId(), channel.siteId(), channel.id(), caller.widestTier(), start));
+    }
+
+    /** The channel's events from where the opening starts, shared with its other subscribers. */
+    Multi<ChannelPoller.Item> subscribe(Opening opening) {
         return Multi.createFrom().emitter(emitter -> {
             ChannelPoller poller;
             synchronized (pollers) {
-                poller = pollers.computeIfAbsent(key, ignored -> new ChannelPoller(organizationId, siteId, channelId, pipes,
-                        vertx, config, () -> forget(key)));
-                poller.subscribe(emitter, lastEventId);
+                poller = live(opening.organizationId(), opening.siteId(), opening.channelId(), opening.widestTier());
+                if (!poller.subscribe(emitter, opening.start())) {
+                    pollers.remove(opening.key());
+                    poller = live(opening.organizationId(), opening.siteId(), opening.channelId(), opening.widestTier());
+                    poller.subscribe(emitter, opening.start());
+                }
             }
-            emitter.onTermination(() -> poller.unsubscribe(emitter));
+            ChannelPoller subscribed = poller;
+            emitter.onTermination(() -> subscribed.unsubscribe(emitter));
         });
     }
 
-    private void forget(String key) {
-        synchronized (pollers) {
-            ChannelPoller poller = pollers.get(key);
-            if (poller != null && poller.idle()) {
-                pollers.remove(key);
+    /**
+     * The events after {@code lastEventId}, read from Tinybird: found with the same retention rules as any
+     * read, so an event no longer visible (or unknown) cannot be resumed from, and neither can more events
+     * than a replay holds: both get a resync notice instead.
+     */
+    private Uni<ChannelPoller.Start> replay(Caller caller, Channels.ChannelRef channel, String lastEventId) {
+        Map<String, String> scope = Map.of("organization_id", caller.organizationId(), "site_id", channel.siteId(),
+                "channel_id", channel.id());
+        Map<String, String> lookup = new HashMap<>(scope);
+        lookup.put("id", lastEventId);
+        lookup.put("limit", "1");
+        return pipes.query("get_events_paginated", caller.widestTier(), lookup).flatMap(found -> {
+            JsonArray rows = found.getJsonArray("data", new JsonArray());
+            if (rows.isEmpty()) {
+                return Uni.createFrom().item(new ChannelPoller.TooOld(lastEventId));
             }
+            JsonObject last = rows.getJsonObject(0);
+            Map<String, String> after = new HashMap<>(scope);
+            after.put("since", last.getString("created_at"));
+            after.put("since_id", last.getString("id"));
+            after.put("limit", Integer.toString(ChannelPoller.PAGE));
+            return pipes.query("stream_events", caller.widestTier(), after).map(page -> {
+                JsonArray events = page.getJsonArray("data", new JsonArray());
+                if (events.size() >= ChannelPoller.PAGE) {
+                    return new ChannelPoller.TooOld(lastEventId);
+                }
+                List<EventRows.Event> replayed = new ArrayList<>();
+                for (int i = 0; i < events.size(); i++) {
+                    replayed.add(EventRows.event(events.getJsonObject(i)));
+                }
+                return new ChannelPoller.AfterReplay(last.getString("created_at"), last.getString("id"), replayed);
+            });
+        });
+    }
+
+    /** The channel's running poller, or a new one, started. Callers hold the lock on {@link #pollers}. */
+    private ChannelPoller live(String organizationId, String siteId, String channelId, RetentionTier widestTier) {
+        String key = key(organizationId, siteId, channelId);
+        ChannelPoller poller = pollers.get(key);
+        if (poller == null || poller.stopped()) {
+            poller = new ChannelPoller(organizationId, siteId, channelId, widestTier, pipes, vertx, config,
+                    stopped -> forget(key, stopped));
+            pollers.put(key, poller);
+            poller.start();
+        }
+        return poller;
+    }
+
+    private void forget(String key, ChannelPoller stopped) {
+        synchronized (pollers) {
+            pollers.remove(key, stopped);
         }
     }
 
     /** The polls a channel's poller made, 0 when none runs: for tests of the one-poll-per-interval rule. */
     long pollsOf(String organizationId, String siteId, String channelId) {
         synchronized (pollers) {
-            ChannelPoller poller = pollers.get(organizationId + "/" + siteId + "/" + channelId);
+            ChannelPoller poller = pollers.get(key(organizationId, siteId, channelId));
             return poller == null ? 0 : poller.polls();
         }
+    }
+
+    private static String key(String organizationId, String siteId, String channelId) {
+        return organizationId + "/" + siteId + "/" + channelId;
     }
 }

@@ -5,6 +5,7 @@ import com.emitkit.events.http.ApiException;
 import com.emitkit.events.http.CallerAuthentication;
 import com.emitkit.events.http.ApiResponses;
 import com.emitkit.events.http.RequestIds;
+import com.emitkit.events.http.UpstreamFailures;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -13,7 +14,6 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NameBinding;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -25,6 +25,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.lang.annotation.Retention;
@@ -34,8 +36,9 @@ import java.time.Duration;
 /**
  * {@code GET /v1/channels/{channel}/stream}: a channel's new events as Server-Sent Events, the event id
  * as the SSE id; reconnecting with Last-Event-ID resumes after it. Comment lines keep idle streams open.
- * The key and channel are checked in a request filter, because an SSE answer's head is sent as soon as
- * the stream starts: refusals must happen before.
+ * The key and channel are checked, and the subscription readied (the channel's feed answers, a resume point
+ * is found), in a request filter, because an SSE answer's head is sent as soon as the stream starts:
+ * refusals and upstream failures must be answered before.
  */
 @Path("/v1/channels/{channel}/stream")
 public class StreamResource {
@@ -46,9 +49,6 @@ public class StreamResource {
     @NameBinding
     @Retention(RetentionPolicy.RUNTIME)
     @interface Authorized {
-    }
-
-    private record Subscription(String organizationId, Channels.ChannelRef channel) {
     }
 
     private final CallerAuthentication authentication;
@@ -77,7 +77,9 @@ public class StreamResource {
                     }
                     return channels.find(caller.organizationId(), caller.siteId(), channel)
                             .map(found -> found.orElseThrow(() -> new ApiException(404, "No channel named '" + channel + "'")))
-                            .invoke(ref -> context.put(SUBSCRIPTION, new Subscription(caller.organizationId(), ref)));
+                            .flatMap(ref -> streams.open(caller, ref, request.getHeaderString("Last-Event-ID"))
+                                    .onFailure().transform(UpstreamFailures::of))
+                            .invoke(opening -> context.put(SUBSCRIPTION, opening));
                 })
                 .replaceWith((Response) null)
                 .onFailure(com.emitkit.events.tenancy.TenancyException.Ambiguous.class)
@@ -94,13 +96,12 @@ public class StreamResource {
     @GET
     @Authorized
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public Multi<OutboundSseEvent> stream(@PathParam("channel") String channel, @Context Sse sse,
-                                          @HeaderParam("Last-Event-ID") String lastEventId, RoutingContext context) {
+    @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event (read by the filter)")
+    public Multi<OutboundSseEvent> stream(@PathParam("channel") String channel, @Context Sse sse, RoutingContext context) {
         // Proxies such as nginx buffer responses unless told not to, which would hold events back.
         context.response().putHeader("X-Accel-Buffering", "no");
-        Subscription subscription = context.get(SUBSCRIPTION);
-        Multi<OutboundSseEvent> events = streams.subscribe(subscription.organizationId(), subscription.channel().siteId(),
-                subscription.channel().id(), lastEventId).map(item -> toSse(sse, item));
+        LiveStreams.Opening opening = context.get(SUBSCRIPTION);
+        Multi<OutboundSseEvent> events = streams.subscribe(opening).map(item -> toSse(sse, item));
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeat)
                 .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
         return Multi.createBy().merging().streams(events, heartbeats);

@@ -1,6 +1,7 @@
 package com.emitkit.events.retention;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.tenancy.RetentionTier;
 import com.emitkit.events.tinybird.TinybirdClient;
 import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.Uni;
@@ -9,29 +10,51 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * The only way this service calls a Tinybird pipe. Before every call it rewrites the parameters: the
- * per-tier cutoffs ({@code basic_cutoff}, {@code premium_cutoff}) are computed here from one clock, and
- * a caller's own values for them are dropped. The pipes' per-row check by the tier stored on each event
- * stays as the second wall.
+ * The only way this service calls a Tinybird pipe. Before every call it rewrites the parameters from one
+ * reading of one clock:
+ * <ul>
+ * <li>the per-tier cutoffs ({@code basic_cutoff}, {@code premium_cutoff}) are computed here, and a
+ * caller's own values for them are dropped;</li>
+ * <li>the parameter that bounds time from below is clamped to the oldest instant any of the
+ * organization's events can still be visible at, which depends on the widest tier it ever held (its
+ * events keep the tier they were created with): none for one that was ever unlimited.</li>
+ * </ul>
+ * The pipes' per-row check by the tier stored on each event stays as the second wall. A pipe this class
+ * has no rule for is not called.
  */
 @ApplicationScoped
 public class RetentionGate {
 
     private static final Set<String> COMPUTED_HERE = Set.of("basic_cutoff", "premium_cutoff");
 
+    /**
+     * A pipe's parameter that bounds created_at from below, and the id that breaks ties at that instant
+     * (a cursor), if any. Where an absent bound means "from the beginning" the clamp is filled in; for
+     * stream_events an absent {@code since} means "the latest events", so only a given one is clamped.
+     */
+    private record LowerBound(String parameter, boolean fillWhenAbsent, String tieBreaker) {
+    }
+
+    private static final Map<String, LowerBound> LOWER_BOUNDS = Map.of(
+            "get_events_paginated", new LowerBound("date_from", true, null),
+            "get_events_stats", new LowerBound("date_from", true, null),
+            "stream_events", new LowerBound("since", false, "since_id"));
+
     private final TinybirdClient client;
     private final EmitKitConfig.Retention windows;
     private final Clock clock;
 
     @Inject
-    RetentionGate(TinybirdClient client, EmitKitConfig config) {
-        this(client, config.retention(), Clock.systemUTC());
+    RetentionGate(TinybirdClient client, EmitKitConfig config, @RetentionClock Clock clock) {
+        this(client, config.retention(), clock);
     }
 
     RetentionGate(TinybirdClient client, EmitKitConfig.Retention windows, Clock clock) {
@@ -40,18 +63,48 @@ public class RetentionGate {
         this.clock = clock;
     }
 
-    /** Calls a pipe with the parameters rewritten by {@link #rewrite(Map)}. */
-    public Uni<JsonObject> query(String pipe, Map<String, String> params) {
-        return client.queryPipe(pipe, rewrite(params));
+    /**
+     * Calls a pipe for an organization whose widest tier ever is {@code widestTier}, with the parameters
+     * rewritten by {@link #rewrite}.
+     */
+    public Uni<JsonObject> query(String pipe, RetentionTier widestTier, Map<String, String> params) {
+        return client.queryPipe(pipe, rewrite(pipe, widestTier, params));
     }
 
-    /** The parameters a pipe receives: the caller's, with the cutoffs replaced by this module's. */
-    Map<String, String> rewrite(Map<String, String> params) {
+    /** The parameters a pipe receives: the caller's, with the cutoffs replaced and the lower time bound clamped. */
+    Map<String, String> rewrite(String pipe, RetentionTier widestTier, Map<String, String> params) {
+        LowerBound bound = LOWER_BOUNDS.get(pipe);
+        if (bound == null) {
+            throw new IllegalArgumentException("The retention module has no rule for pipe " + pipe);
+        }
         Map<String, String> rewritten = new HashMap<>(params);
         COMPUTED_HERE.forEach(rewritten::remove);
         Instant now = clock.instant();
         rewritten.put("basic_cutoff", TinybirdTime.format(now.minus(windows.basic())));
         rewritten.put("premium_cutoff", TinybirdTime.format(now.minus(windows.premium())));
+        oldestVisible(widestTier, now).ifPresent(oldest -> {
+            String given = rewritten.get(bound.parameter());
+            if (given == null ? bound.fillWhenAbsent() : TinybirdTime.parse(given).isBefore(oldest)) {
+                rewritten.put(bound.parameter(), TinybirdTime.format(oldest));
+                if (bound.tieBreaker() != null) {
+                    // Every event at the clamp itself is after a cursor that was older.
+                    rewritten.remove(bound.tieBreaker());
+                }
+            }
+        });
         return rewritten;
+    }
+
+    /**
+     * The oldest instant any event of an organization can be visible at: the longest window among the tiers
+     * it can have events of (every tier up to its widest), none once it was ever unlimited.
+     */
+    private Optional<Instant> oldestVisible(RetentionTier widestTier, Instant now) {
+        Duration longest = switch (widestTier) {
+            case UNLIMITED -> null;
+            case PREMIUM -> windows.premium().compareTo(windows.basic()) >= 0 ? windows.premium() : windows.basic();
+            case BASIC -> windows.basic();
+        };
+        return Optional.ofNullable(longest).map(now::minus);
     }
 }

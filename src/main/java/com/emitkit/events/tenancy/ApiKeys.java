@@ -108,7 +108,7 @@ public class ApiKeys {
 
     private Uni<Lookup> find(String key) {
         return pool.preparedQuery("""
-                        SELECT k.id, k.organization_id, k.site_id, k.scopes, k.revoked_at, o.retention_tier
+                        SELECT k.id, k.organization_id, k.site_id, k.scopes, k.revoked_at, o.retention_tier, o.widest_tier_ever
                         FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = $1""")
                 .execute(Tuple.of(hash(key)))
                 .map(rows -> {
@@ -121,11 +121,12 @@ public class ApiKeys {
                     }
                     return new Lookup(Optional.of(new Caller(row.getString("id"), row.getString("organization_id"),
                             row.getString("site_id"), RetentionTier.fromWire(row.getString("retention_tier")),
-                            Set.of(row.getArrayOfStrings("scopes")))), false);
+                            RetentionTier.fromWire(row.getString("widest_tier_ever")), Set.of(row.getArrayOfStrings("scopes")))),
+                            false);
                 });
     }
 
-    /** Forgets cached lookups, e.g. after an organization's tier changed. */
+    /** Forgets cached lookups, e.g. after an organization's tiers changed. */
     Uni<Void> forgetAll() {
         return cache.invalidateAll();
     }

@@ -11,8 +11,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class Organizations {
 
+    /**
+     * An organization, its current tier (given to events created from now on) and the widest tier it ever
+     * held (how far back its events can still be visible).
+     */
     @RegisterForReflection
-    public record Organization(String id, String name, RetentionTier tier) {
+    public record Organization(String id, String name, RetentionTier tier, RetentionTier widestTier) {
     }
 
     @RegisterForReflection
@@ -29,9 +33,9 @@ public class Organizations {
 
     public Uni<Organization> create(String name, RetentionTier tier) {
         String id = Ids.next("org");
-        return pool.preparedQuery("INSERT INTO organizations (id, name, retention_tier) VALUES ($1, $2, $3)")
+        return pool.preparedQuery("INSERT INTO organizations (id, name, retention_tier, widest_tier_ever) VALUES ($1, $2, $3, $3)")
                 .execute(Tuple.of(id, name, tier.wireName()))
-                .map(rows -> new Organization(id, name, tier));
+                .map(rows -> new Organization(id, name, tier, tier));
     }
 
     public Uni<Site> createSite(String organizationId, String name) {
@@ -48,7 +52,7 @@ public class Organizations {
     }
 
     public Uni<Organization> get(String organizationId) {
-        return pool.preparedQuery("SELECT id, name, retention_tier FROM organizations WHERE id = $1")
+        return pool.preparedQuery("SELECT id, name, retention_tier, widest_tier_ever FROM organizations WHERE id = $1")
                 .execute(Tuple.of(organizationId))
                 .map(rows -> {
                     if (rows.rowCount() == 0) {
@@ -59,13 +63,20 @@ public class Organizations {
     }
 
     /**
-     * Changes the tier for events created from now on: every event keeps the tier it was created with.
-     * Cached key lookups carry the tier, so they are dropped here.
+     * Changes the tier for events created from now on: every event keeps the tier it was created with,
+     * so the widest tier ever held only grows (in the same statement, so concurrent changes cannot lose
+     * a step). Cached key lookups carry both tiers, so they are dropped here.
      */
     public Uni<Organization> changeTier(String organizationId, RetentionTier tier) {
         return pool.preparedQuery("""
-                        UPDATE organizations SET retention_tier = $2, updated_at = now() WHERE id = $1
-                        RETURNING id, name, retention_tier""")
+                        UPDATE organizations SET retention_tier = $2::text,
+                            widest_tier_ever = CASE
+                                WHEN array_position(ARRAY['basic', 'premium', 'unlimited'], $2::text)
+                                    > array_position(ARRAY['basic', 'premium', 'unlimited'], widest_tier_ever)
+                                THEN $2::text ELSE widest_tier_ever END,
+                            updated_at = now()
+                        WHERE id = $1
+                        RETURNING id, name, retention_tier, widest_tier_ever""")
                 .execute(Tuple.of(organizationId, tier.wireName()))
                 .call(rows -> apiKeys.forgetAll())
                 .map(rows -> {
@@ -83,6 +94,7 @@ public class Organizations {
     }
 
     private static Organization organization(Row row) {
-        return new Organization(row.getString("id"), row.getString("name"), RetentionTier.fromWire(row.getString("retention_tier")));
+        return new Organization(row.getString("id"), row.getString("name"), RetentionTier.fromWire(row.getString("retention_tier")),
+                RetentionTier.fromWire(row.getString("widest_tier_ever")));
     }
 }

@@ -164,6 +164,19 @@ class EndpointPipesTest {
                 "date_to", at(daysAgo(now, 1)))).getList("data.id"));
         assertEquals(List.of("plain", "tagged"), api.pipe("get_events_paginated", Map.of("organization_id", organization,
                 "date_from", at(daysAgo(now, 1)))).getList("data.id"));
+        assertEquals(List.of("old"), api.pipe("get_events_paginated", Map.of("organization_id", organization, "id", "old"))
+                .getList("data.id"));
+    }
+
+    @Test
+    void anEventFoundByIdIsStillSubjectToItsTiersWindow() {
+        Instant now = Instant.now();
+        api.ingest(List.of(event("expired", organization, "ch", "basic", daysAgo(now, 95)),
+                event("kept", organization, "ch", "premium", daysAgo(now, 95))));
+        assertEquals(List.of(), api.pipe("get_events_paginated", Map.of("organization_id", organization, "id", "expired"))
+                .getList("data.id"));
+        assertEquals(List.of("kept"), api.pipe("get_events_paginated", Map.of("organization_id", organization, "id", "kept"))
+                .getList("data.id"));
     }
 
     @Test

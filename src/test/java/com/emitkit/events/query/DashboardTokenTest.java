@@ -16,6 +16,7 @@ import java.util.Map;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 
 /** Reads with short-lived dashboard tokens (HS256 in the test profile) instead of API keys. */
 @QuarkusTest
@@ -81,6 +82,28 @@ class DashboardTokenTest {
         with(token).queryParam("channel", "signups").get("/v1/events").then().statusCode(403);
         with(token).get("/v1/events").then().statusCode(403).body("error", containsString("name one"));
         with(token).get("/v1/channels/signups/stream").then().statusCode(403);
+    }
+
+    @Test
+    void claimsOfTheWrongTypeAre401InTheContractsShape() {
+        Instant now = Instant.now();
+        List<JwtClaimsBuilder> malformed = List.of(
+                Jwt.issuer(ISSUER).subject("u").claim("org", 42),
+                Jwt.issuer(ISSUER).subject("u").claim("org", Map.of("id", tenant.organizationId())),
+                Jwt.issuer(ISSUER).subject("u").claim("org", List.of(tenant.organizationId())),
+                Jwt.issuer(ISSUER).subject("u").claim("org", true),
+                claims(tenant.organizationId()).claim("site", 7),
+                claims(tenant.organizationId()).claim("site", List.of("site_1")),
+                // A narrowing that is not an array of names must not be read as "every channel".
+                claims(tenant.organizationId()).claim("channels", "payments"),
+                claims(tenant.organizationId()).claim("channels", List.of(1, 2)));
+        for (JwtClaimsBuilder claims : malformed) {
+            String token = claims.issuedAt(now).expiresAt(now.plusSeconds(300)).signWithSecret(SECRET);
+            with(token).get("/v1/events").then().statusCode(401)
+                    .body("success", equalTo(false))
+                    .body("error", containsString("claim must be"))
+                    .body("requestId", startsWith("req_"));
+        }
     }
 
     @Test

@@ -48,7 +48,9 @@ class ReadApiTest {
 
     @BeforeEach
     void seed() {
-        tenant = TestTenants.create("premium", List.of("write", "read"));
+        // Unlimited once, premium now: its unlimited events stay visible, whatever their age.
+        tenant = TestTenants.create("unlimited", List.of("write", "read"));
+        TestTenants.changeTier(tenant, "premium");
         JsonPath live = as(tenant).contentType(ContentType.JSON).body(Map.of("channelName", "payments", "title", "live", "tags", List.of("vip")))
                 .post("/v1/events").then().statusCode(201).extract().jsonPath();
         channelId = live.getString("data.channelId");

@@ -1,6 +1,8 @@
 package com.emitkit.events.query;
 
 import com.emitkit.events.local.EmbeddedApi;
+import com.emitkit.events.query.SseClient.Connection;
+import com.emitkit.events.query.SseClient.Received;
 import com.emitkit.events.tenancy.TestTenants;
 import com.emitkit.events.tinybird.TinybirdBackend;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -10,25 +12,15 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The live stream over real SSE connections, polling the embedded Tinybird every 200 ms (test profile). */
@@ -46,25 +38,7 @@ class StreamTest {
 
     TestTenants.Tenant tenant;
     String channelId;
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-    /** One SSE event as received. */
-    record Received(String id, String name, String data) {
-    }
-
-    /** A running SSE connection, its events in a queue. */
-    record Connection(BlockingQueue<Received> events, CompletableFuture<HttpResponse<Stream<String>>> response) {
-        Received next() throws InterruptedException {
-            Received event = events.poll(10, TimeUnit.SECONDS);
-            assertNotNull(event, "no event within 10 s");
-            return event;
-        }
-
-        void close() {
-            response.thenAccept(r -> r.body().close());
-            response.cancel(true);
-        }
-    }
+    SseClient sse;
 
     @BeforeEach
     void setUp() {
@@ -72,42 +46,11 @@ class StreamTest {
         channelId = given().header("Authorization", "Bearer " + tenant.key()).contentType(ContentType.JSON)
                 .body(Map.of("channelName", "live", "title", "creates the channel")).post("/v1/events")
                 .then().statusCode(201).extract().path("data.channelId");
+        sse = new SseClient(base);
     }
 
     private Connection connect(String lastEventId) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "v1/channels/live/stream"))
-                .header("Authorization", "Bearer " + tenant.key()).header("Accept", "text/event-stream");
-        if (lastEventId != null) {
-            request.header("Last-Event-ID", lastEventId);
-        }
-        BlockingQueue<Received> events = new LinkedBlockingQueue<>();
-        CompletableFuture<HttpResponse<Stream<String>>> response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
-        response.thenAcceptAsync(r -> {
-            String id = null;
-            String name = null;
-            StringBuilder data = new StringBuilder();
-            try {
-                for (String line : (Iterable<String>) r.body()::iterator) {
-                    if (line.isEmpty()) {
-                        if (data.length() > 0) {
-                            events.add(new Received(id, name, data.toString()));
-                        }
-                        id = null;
-                        name = null;
-                        data.setLength(0);
-                    } else if (line.startsWith("id:")) {
-                        id = line.substring(3).strip();
-                    } else if (line.startsWith("event:")) {
-                        name = line.substring(6).strip();
-                    } else if (line.startsWith("data:")) {
-                        data.append(line.substring(5).strip());
-                    }
-                }
-            } catch (RuntimeException closed) {
-                // The test closed the connection.
-            }
-        });
-        return new Connection(events, response);
+        return sse.connect("live", tenant.key(), lastEventId);
     }
 
     private void seed(List<String> ids, Instant at) {
@@ -183,6 +126,31 @@ class StreamTest {
         resumed.close();
         stale.close();
         keepsPollerAlive.close();
+    }
+
+    @Test
+    void aLastEventIdThisReplicaNoLongerHoldsIsResumedFromTinybird() throws Exception {
+        Connection first = connect(null);
+        awaitPolling();
+        drain(List.of(first));
+        seed(List.of("t1", "t2"), Instant.now());
+        assertEquals("t1", first.next().id());
+        assertEquals("t2", first.next().id());
+        first.close();
+        for (int i = 0; i < 50 && streams.pollsOf(tenant.organizationId(), tenant.siteId(), channelId) > 0; i++) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, streams.pollsOf(tenant.organizationId(), tenant.siteId(), channelId), "the channel's poller, and its memory, are gone");
+        Instant later = Instant.now();
+        seed(List.of("t3"), later);
+        seed(List.of("t4"), later.plusMillis(1));
+
+        Connection resumed = connect("t1");
+        assertEquals(List.of("t2", "t3", "t4"), resumed.untilQuiet(1000).stream().map(Received::id).toList(),
+                "what followed t1, each once, although the new poller also read t3 and t4");
+        seed(List.of("t5"), Instant.now());
+        assertEquals("t5", resumed.next().id());
+        resumed.close();
     }
 
     @Test

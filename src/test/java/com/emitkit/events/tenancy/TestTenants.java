@@ -32,4 +32,10 @@ public final class TestTenants {
                 .then().statusCode(201).extract().jsonPath();
         return new Tenant(org, site, key.getString("data.key"), key.getString("data.id"));
     }
+
+    /** Moves an organization to another tier, as the dashboard backend does on a plan change. */
+    public static void changeTier(Tenant tenant, String tier) {
+        given().header("Authorization", ADMIN).contentType(ContentType.JSON).body(Map.of("retentionTier", tier))
+                .patch("/admin/organizations/" + tenant.organizationId()).then().statusCode(200);
+    }
 }
