@@ -40,6 +40,7 @@ class ProcessCrashIT {
 
     static final String ADMIN = "crash-test-admin-token";
     static EmbeddedPostgresServer postgres;
+    static Path postgresData;
     static Path engineData;
     static int httpPort;
     static int enginePort;
@@ -49,15 +50,19 @@ class ProcessCrashIT {
     @BeforeAll
     static void startPostgres() throws IOException {
         // Outside the project: as root PostgreSQL runs as nobody, who may not enter a clone under /root.
-        postgres = EmbeddedPostgresServer.start(Path.of("/var/tmp/emitkit", "crash-it-" + ProcessHandle.current().pid()), 0);
+        postgresData = Path.of("/var/tmp/emitkit", "crash-it-" + ProcessHandle.current().pid());
+        postgres = EmbeddedPostgresServer.start(postgresData, 0);
         engineData = Files.createDirectories(Path.of("target", "crash-it-engine-" + System.currentTimeMillis()));
         httpPort = freePort();
         enginePort = freePort();
     }
 
     @AfterAll
-    static void stopPostgres() {
+    static void stopPostgres() throws IOException {
         postgres.close();
+        try (var files = Files.walk(postgresData)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
     }
 
     private static int freePort() throws IOException {
