@@ -44,6 +44,10 @@ public final class EmbeddedWorkspace {
      */
     public static EmbeddedWorkspace install(ChdbConnection chdb, TinybirdProject project, boolean recreateChanged,
                                             ObjectMapper json) {
+        // chDB 26.5's top-K dynamic filtering can take its threshold from the wrong sort column on
+        // ORDER BY created_at DESC, id DESC LIMIT n over several parts ("Cannot parse DateTime" from an id):
+        // off for the whole session, the results are the same without it.
+        chdb.query("SET use_top_k_dynamic_filtering = 0", "TSV");
         Map<String, Datasource> datasources = new LinkedHashMap<>();
         project.datasources().forEach(ds -> datasources.put(ds.name(), ds));
         List<Pipe> materializations = project.pipes().stream().filter(Pipe::materialized).toList();

@@ -71,8 +71,10 @@ class UpstreamFailureTest {
                             .putHeader("Content-Type", "application/json").end("{\"error\": \"scripted failure\"}");
                 }
             }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
+            // The circuit breaker stays out of the way: each failure here must reach the mapping as Tinybird sent it.
             return Map.of("emitkit.tinybird.mode", "remote", "emitkit.tinybird.token", "p.scripted",
-                    "emitkit.tinybird.api-url", "http://127.0.0.1:" + server.actualPort(), "emitkit.tinybird.timeout", "1s");
+                    "emitkit.tinybird.api-url", "http://127.0.0.1:" + server.actualPort(), "emitkit.tinybird.timeout", "1s",
+                    "emitkit.tinybird.circuit-breaker.request-volume", "100000");
         }
 
         @Override

@@ -44,6 +44,24 @@ class PipesApiTest {
     }
 
     @Test
+    void pagesOverManyPartsAreOrderedByTimeThenId() {
+        // One insert per row: one part each, the shape under which chDB's top-K dynamic filtering misread ids as times.
+        String org = unique("org");
+        Instant base = Instant.now().minusSeconds(3600);
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String id = "P_" + (char) ('a' + i) + "_" + i;
+            api.ingest(List.of(event(id, org, "ch1", i % 2 == 0 ? "basic" : "premium", base.plusSeconds(i / 2))));
+            expected.add(0, id);
+        }
+        assertEquals(false, api.sql("SELECT getSetting('use_top_k_dynamic_filtering') AS v").getBoolean("data[0].v"));
+        for (int limit : new int[] {1, 2, 5}) {
+            api.given().queryParam("organization_id", org).queryParam("limit", limit).get("/v0/pipes/get_events_paginated.json")
+                    .then().statusCode(200).body("data.id", equalTo(expected.subList(0, limit)));
+        }
+    }
+
+    @Test
     void jsonHasClickHouseShapeWithStatistics() {
         api.given().queryParam("organization_id", organization).get("/v0/pipes/get_events_paginated.json")
                 .then().statusCode(200)
