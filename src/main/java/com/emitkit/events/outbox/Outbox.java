@@ -39,7 +39,7 @@ public class Outbox implements DeliveryFallback {
                         rows.stream().map(TinybirdRow::createdAt).toArray(String[]::new),
                         rows.stream().map(TinybirdRow::json).toArray(String[]::new),
                         datasource, mayHaveLanded, reason)))
-                .invoke(relay::kept)
+                .invoke(() -> relay.kept(rows.size()))
                 .replaceWithVoid();
     }
 }

@@ -88,8 +88,8 @@ public class OutboxRelay {
     }
 
     /** Rows were just kept: count them now rather than at the next round. */
-    void kept() {
-        depth.incrementAndGet();
+    void kept(int rows) {
+        depth.addAndGet(rows);
     }
 
     private void relayInBackground() {

@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Instant;
@@ -22,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /** The channels being streamed on this replica: one {@link ChannelPoller} per channel, while it has subscribers. */
+// Created at start-up, so that its gauges are on the metrics endpoint before first use.
+@Startup
 @ApplicationScoped
 public class LiveStreams {
 

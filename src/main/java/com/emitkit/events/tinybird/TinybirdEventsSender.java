@@ -15,6 +15,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import jakarta.annotation.Priority;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -46,6 +47,8 @@ import java.util.zip.GZIPOutputStream;
  * fallback at once. A retry of a batch that may already have landed first asks Tinybird which of its
  * ids it holds and sends only the others, so no event is stored twice.
  */
+// Created at start-up, so that its gauges are on the metrics endpoint before first use.
+@Startup
 @ApplicationScoped
 public class TinybirdEventsSender {
 

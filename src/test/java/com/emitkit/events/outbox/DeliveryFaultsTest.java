@@ -35,8 +35,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -284,9 +282,5 @@ class DeliveryFaultsTest {
         }
         assertEquals(0, outboxRows(tenant.organizationId()));
         assertEquals(Map.of(id, 1), storedCounts(tenant.organizationId()));
-    }
-
-    static <T> Map<T, Long> histogram(List<T> values) {
-        return values.stream().collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
     }
 }
