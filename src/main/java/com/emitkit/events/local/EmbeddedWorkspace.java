@@ -44,10 +44,6 @@ public final class EmbeddedWorkspace {
      */
     public static EmbeddedWorkspace install(ChdbConnection chdb, TinybirdProject project, boolean recreateChanged,
                                             ObjectMapper json) {
-        // chDB 26.5's top-K dynamic filtering can take its threshold from the wrong sort column on
-        // ORDER BY created_at DESC, id DESC LIMIT n over several parts ("Cannot parse DateTime" from an id):
-        // off for the whole session, the results are the same without it.
-        chdb.query("SET use_top_k_dynamic_filtering = 0", "TSV");
         Map<String, Datasource> datasources = new LinkedHashMap<>();
         project.datasources().forEach(ds -> datasources.put(ds.name(), ds));
         List<Pipe> materializations = project.pipes().stream().filter(Pipe::materialized).toList();
@@ -93,7 +89,7 @@ public final class EmbeddedWorkspace {
         }
         String sql = endpoint.render(params);
         if (q.isEmpty()) {
-            return chdb.query(sql, format);
+            return chdb.query(sql + "\nSETTINGS " + UserSql.READ_SETTINGS, format);
         }
         UserSql over = UserSql.parse(q.get(), UserSql.MAX_LENGTH);
         String composed = CompiledPipe.withCtes(List.of("_ AS (\n" + sql + "\n)"), over.statement());

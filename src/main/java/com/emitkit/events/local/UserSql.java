@@ -54,9 +54,17 @@ final class UserSql {
         return format;
     }
 
+    /**
+     * Settings of every read the embedded engine runs. Top-K dynamic filtering is off: in chDB 26.5 it can take
+     * its threshold from the wrong sort column on ORDER BY created_at DESC, id DESC LIMIT n over several parts
+     * ("Cannot parse DateTime" from an id); results are the same without it. (As a session-wide SET it broke
+     * later inserts, so it goes with each query.)
+     */
+    static final String READ_SETTINGS = "use_top_k_dynamic_filtering = 0";
+
     /** The statement as a read-only query (readonly=2 still lets it set other settings). */
     String readOnly() {
-        return "SELECT * FROM (\n" + statement + "\n) SETTINGS readonly = 2";
+        return "SELECT * FROM (\n" + statement + "\n) SETTINGS readonly = 2, " + READ_SETTINGS;
     }
 
     private static String withoutTrailingSeparator(String sql) {

@@ -1,5 +1,8 @@
 package com.emitkit.events.tenancy;
 
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -24,9 +27,11 @@ public class Identities {
     }
 
     private final Pool pool;
+    private final Cache aliases;
 
-    Identities(Pool pool) {
+    Identities(Pool pool, @CacheName("aliases") Cache aliases) {
         this.pool = pool;
+        this.aliases = aliases;
     }
 
     /**
@@ -41,7 +46,11 @@ public class Identities {
                 .execute(Tuple.of(organizationId, userId, properties))
                 .flatMap(rows -> addAliases(connection, organizationId, userId, aliases, 0, new ArrayList<>(), new ArrayList<>())
                         .map(result -> new Identity(userId, properties, result.created, result.failed,
-                                rows.iterator().next().getOffsetDateTime("updated_at")))));
+                                rows.iterator().next().getOffsetDateTime("updated_at")))))
+                // An alias cached as naming nobody now names this user.
+                .call(identity -> Multi.createFrom().iterable(identity.aliasesCreated())
+                        .onItem().transformToUniAndConcatenate(alias -> this.aliases.invalidate(aliasKey(organizationId, alias)))
+                        .collect().last());
     }
 
     private record AliasResult(List<String> created, List<FailedAlias> failed) {
@@ -69,13 +78,22 @@ public class Identities {
                 });
     }
 
-    /** The user id an event names: the user an alias points to, else the value itself. */
+    /**
+     * The user id an event names: the user an alias points to, else the value itself. Cached: an alias
+     * never changes owner once created, and one created on another replica is seen within the cache's
+     * expiry ({@code quarkus.cache.caffeine.aliases.expire-after-write}); on this replica at once.
+     */
     public Uni<String> resolveUser(String organizationId, String userIdOrAlias) {
-        return pool.preparedQuery("SELECT user_id FROM identity_aliases WHERE organization_id = $1 AND alias = $2")
+        return aliases.getAsync(aliasKey(organizationId, userIdOrAlias), ignored -> pool
+                .preparedQuery("SELECT user_id FROM identity_aliases WHERE organization_id = $1 AND alias = $2")
                 .execute(Tuple.of(organizationId, userIdOrAlias))
                 .map(rows -> {
                     java.util.Iterator<Row> it = rows.iterator();
                     return it.hasNext() ? it.next().getString("user_id") : userIdOrAlias;
-                });
+                }));
+    }
+
+    private static String aliasKey(String organizationId, String alias) {
+        return organizationId + "\u0000" + alias;
     }
 }

@@ -182,6 +182,10 @@ public class TinybirdEventsSender {
             pending -= batch.rows.size();
             Lane lane = lanes.get(batch.datasource);
             lane.inFlight--;
+            // Rows that came while the call ran have waited for company already: no linger on top.
+            if (lane.open != null) {
+                lane.open.due = true;
+            }
             toSend = startable(lane);
         }
         toSend.forEach(this::flush);

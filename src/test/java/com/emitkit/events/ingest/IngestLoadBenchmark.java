@@ -44,9 +44,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestProfile(BenchmarkProfile.class)
 class IngestLoadBenchmark {
 
-    private static final int CONNECTIONS = 64;
-    private static final int SECONDS = 15;
-    private static final int BATCH = 100;
+    static final int CONNECTIONS = 64;
+    static final int SECONDS = 15;
+    static final int BATCH = 100;
 
     @TestHTTPResource("/")
     URL service;
@@ -60,13 +60,7 @@ class IngestLoadBenchmark {
     @Test
     void ingestThroughputAndLatency() throws Exception {
         TestTenants.Tenant tenant = TestTenants.create("unlimited", List.of("write"));
-        String event = new JsonObject().put("channelName", "payments").put("title", "Payment received").put("icon", "💸")
-                .put("tags", new JsonArray().add("eu")).put("metadata", new JsonObject().put("amount", 99.99))
-                .put("userId", "user_1").encode();
-        JsonArray events = new JsonArray();
-        for (int i = 0; i < BATCH; i++) {
-            events.add(new JsonObject(event).put("title", "Payment " + i));
-        }
+        String event = sampleEvent();
         EmbeddedApi tinybird = new EmbeddedApi(backend);
         String row = new JsonObject().put("id", "bench").put("organization_id", "org_bench_load").put("site_id", "s")
                 .put("channel_id", "c").put("retention_tier", "basic").put("title", "Payment received")
@@ -81,7 +75,7 @@ class IngestLoadBenchmark {
             long rssBefore = BenchmarkProfile.rssMegabytes();
             Load ceiling = wrk("http://127.0.0.1:" + bare.actualPort() + "/v1/events", event, Map.of());
             Load single = wrk(base + "/v1/events", event, Map.of("Authorization", "Bearer " + tenant.key()));
-            Load batch = wrk(base + "/v1/events/batch", new JsonObject().put("events", events).encode(),
+            Load batch = wrk(base + "/v1/events/batch", sampleBatch(),
                     Map.of("Authorization", "Bearer " + tenant.key()));
             Load direct = wrk(tinybird.url() + "/v0/events?name=events&wait=true", row,
                     Map.of("Authorization", "Bearer " + tinybird.token()));
@@ -107,12 +101,28 @@ class IngestLoadBenchmark {
         }
     }
 
-    private static void print(String name, Load load, int eventsPerRequest) {
+    /** The event every benchmark request sends: every field an SDK usually sets. */
+    static String sampleEvent() {
+        return new JsonObject().put("channelName", "payments").put("title", "Payment received").put("icon", "💸")
+                .put("tags", new JsonArray().add("eu")).put("metadata", new JsonObject().put("amount", 99.99))
+                .put("userId", "user_1").encode();
+    }
+
+    /** A batch request of {@link #BATCH} such events. */
+    static String sampleBatch() {
+        JsonArray events = new JsonArray();
+        for (int i = 0; i < BATCH; i++) {
+            events.add(new JsonObject(sampleEvent()).put("title", "Payment " + i));
+        }
+        return new JsonObject().put("events", events).encode();
+    }
+
+    static void print(String name, Load load, int eventsPerRequest) {
         System.out.printf("%-44s %,12.0f %9s %9s %7d%n", name, load.requestsPerSecond() * eventsPerRequest, load.p50(), load.p99(),
                 load.errors());
     }
 
-    private static Load wrk(String url, String body, Map<String, String> headers) throws Exception {
+    static Load wrk(String url, String body, Map<String, String> headers) throws Exception {
         Path script = Files.createTempFile("wrk", ".lua");
         StringBuilder lua = new StringBuilder("wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n");
         headers.forEach((k, v) -> lua.append("wrk.headers[\"").append(k).append("\"] = \"").append(v).append("\"\n"));
@@ -129,7 +139,7 @@ class IngestLoadBenchmark {
     }
 
     /** Requests sent on a fixed schedule; latency counts from the scheduled time, so a stall is not hidden. */
-    private static double[] openLoop(Vertx vertx, String url, String body, String key, int rate) throws Exception {
+    static double[] openLoop(Vertx vertx, String url, String body, String key, int rate) throws Exception {
         WebClient client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true).setMaxPoolSize(256));
         int total = rate * 10;
         double[] latencies = new double[total];
