@@ -27,11 +27,11 @@ public class Identities {
     }
 
     private final Pool pool;
-    private final Cache aliases;
+    private final Cache aliasOwners;
 
-    Identities(Pool pool, @CacheName("aliases") Cache aliases) {
+    Identities(Pool pool, @CacheName("aliases") Cache aliasOwners) {
         this.pool = pool;
-        this.aliases = aliases;
+        this.aliasOwners = aliasOwners;
     }
 
     /**
@@ -49,7 +49,7 @@ public class Identities {
                                 rows.iterator().next().getOffsetDateTime("updated_at")))))
                 // An alias cached as naming nobody now names this user.
                 .call(identity -> Multi.createFrom().iterable(identity.aliasesCreated())
-                        .onItem().transformToUniAndConcatenate(alias -> this.aliases.invalidate(aliasKey(organizationId, alias)))
+                        .onItem().transformToUniAndConcatenate(alias -> aliasOwners.invalidate(aliasKey(organizationId, alias)))
                         .collect().last());
     }
 
@@ -84,7 +84,7 @@ public class Identities {
      * expiry ({@code quarkus.cache.caffeine.aliases.expire-after-write}); on this replica at once.
      */
     public Uni<String> resolveUser(String organizationId, String userIdOrAlias) {
-        return aliases.getAsync(aliasKey(organizationId, userIdOrAlias), ignored -> pool
+        return aliasOwners.getAsync(aliasKey(organizationId, userIdOrAlias), ignored -> pool
                 .preparedQuery("SELECT user_id FROM identity_aliases WHERE organization_id = $1 AND alias = $2")
                 .execute(Tuple.of(organizationId, userIdOrAlias))
                 .map(rows -> {

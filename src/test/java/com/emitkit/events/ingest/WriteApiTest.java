@@ -82,6 +82,19 @@ class WriteApiTest {
     }
 
     @Test
+    void anAliasAddedByIdentifyNamesItsUserInTheNextEvent() {
+        String before = as(tenant).body(Map.of("channelName", "signups", "title", "Before", "userId", "zoe@example.com"))
+                .post("/v1/events").then().statusCode(201).extract().path("data.id");
+        assertEquals("zoe@example.com", stored(before).getString("data[0].user_id"), "no alias yet: the value itself");
+        as(tenant).body(Map.of("user_id", "user_zoe", "aliases", List.of("zoe@example.com"))).post("/v1/identify")
+                .then().statusCode(200);
+        // The earlier lookup was cached; identify invalidates it on this replica at once.
+        String after = as(tenant).body(Map.of("channelName", "signups", "title", "After", "userId", "zoe@example.com"))
+                .post("/v1/events").then().statusCode(201).extract().path("data.id");
+        assertEquals("user_zoe", stored(after).getString("data[0].user_id"));
+    }
+
+    @Test
     void validationErrorsListEveryFieldInTheContractsShape() {
         as(tenant).body(Map.of("title", 5, "tags", List.of("ok", 7), "displayAs", "popup"))
                 .post("/v1/events")
