@@ -28,6 +28,12 @@ final class DatasourceAppender {
 
     /** Below ClickHouse's max_insert_block_size, so each INSERT is written whole or not at all. */
     private static final int ROWS_PER_INSERT = 100_000;
+    /**
+     * Under load chDB 26.5 sometimes ran these inserts as asynchronous ones, which refuse inline data ("Processing
+     * async inserts with both inlined and external data ... is not supported"): each insert says it is synchronous,
+     * which is also what {@code wait=true} promises.
+     */
+    private static final String SYNCHRONOUS = "async_insert = 0";
     private static final Pattern JSON_PATH = Pattern.compile("^\\$(\\.[A-Za-z_][A-Za-z0-9_]*)+(\\[:])?$");
     private static final Pattern ERROR_KEY = Pattern.compile("value of key ([A-Za-z_][A-Za-z0-9_]*)");
     private static final DateTimeFormatter INSERTION_DATE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
@@ -47,10 +53,10 @@ final class DatasourceAppender {
         this.paths = datasource.columns().stream().map(c -> parsePath(datasource, c)).toList();
         this.insertPrefix = "INSERT INTO " + ClickHouseDdl.quote(datasource.name())
                 + " SETTINGS input_format_skip_unknown_fields = 0, date_time_input_format = 'best_effort',"
-                + " input_format_parallel_parsing = 0"
+                + " input_format_parallel_parsing = 0, " + SYNCHRONOUS
                 + " FORMAT JSONEachRow\n";
         this.quarantinePrefix = "INSERT INTO " + ClickHouseDdl.quote(ClickHouseDdl.quarantineName(datasource.name()))
-                + " FORMAT JSONEachRow\n";
+                + " SETTINGS " + SYNCHRONOUS + " FORMAT JSONEachRow\n";
     }
 
     IngestResult append(List<String> lines) {
