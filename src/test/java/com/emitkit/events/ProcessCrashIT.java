@@ -3,7 +3,6 @@ package com.emitkit.events;
 import com.emitkit.events.tenancy.local.EmbeddedPostgresServer;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
-import io.restassured.path.json.JsonPath;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,16 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -129,60 +122,23 @@ class ProcessCrashIT {
         return apiKey;
     }
 
-    /** Writers posting events until the process is stopped by {@code stop} after {@code afterMillis}. */
-    private Set<String> acceptedWhile(long afterMillis, Runnable stop, Map<Integer, Integer> statuses) throws Exception {
-        Set<String> accepted = ConcurrentHashMap.newKeySet();
-        AtomicBoolean running = new AtomicBoolean(true);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        String key = key();
-        List<Thread> writers = new ArrayList<>();
-        for (int w = 0; w < 16; w++) {
-            writers.add(Thread.ofVirtual().start(() -> {
-                while (running.get()) {
-                    try {
-                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base() + "/v1/events"))
-                                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                                .timeout(Duration.ofSeconds(60))
-                                .POST(HttpRequest.BodyPublishers.ofString("{\"channelName\":\"crash\",\"title\":\"t\"}")).build(),
-                                HttpResponse.BodyHandlers.ofString());
-                        statuses.merge(response.statusCode(), 1, Integer::sum);
-                        if (response.statusCode() == 201) {
-                            accepted.add(new JsonObject(response.body()).getJsonObject("data").getString("id"));
-                        }
-                    } catch (IOException gone) {
-                        statuses.merge(-1, 1, Integer::sum);
-                        if (!service.isAlive()) {
-                            return;
-                        }
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }));
-        }
+    /** Writers posting events while {@code stop} ends the process, {@code afterMillis} after they started. */
+    private WriteLoad.Outcome writesWhile(long afterMillis, Runnable stop) throws Exception {
+        WriteLoad load = WriteLoad.start(base() + "/v1/events", key(), "crash", 16);
         Thread.sleep(afterMillis);
         stop.run();
         service.waitFor(90, TimeUnit.SECONDS);
-        running.set(false);
-        for (Thread writer : writers) {
-            writer.join();
-        }
-        return accepted;
+        return load.stop();
     }
 
     /** How many times each accepted event is stored, read from the engine of a running service. */
     private Map<String, Integer> stored() throws IOException {
         String token = new JsonObject(Files.readString(engineData.resolve("tokens.json"))).getString("admin_token");
-        JsonPath result = RestAssured.given().baseUri("http://127.0.0.1:" + enginePort).header("Authorization", "Bearer " + token)
-                .queryParam("q", "SELECT id, count() AS copies FROM events WHERE channel_name = 'crash' GROUP BY id FORMAT JSON")
-                .get("/v0/sql").then().statusCode(200).extract().jsonPath();
-        Map<String, Integer> counts = new HashMap<>();
-        List<Map<String, Object>> rows = result.getList("data");
-        rows.forEach(row -> counts.put((String) row.get("id"), ((Number) row.get("copies")).intValue()));
-        return counts;
+        return WriteLoad.storedCopies("http://127.0.0.1:" + enginePort, token, "channel_name = 'crash'");
     }
 
-    private void assertStoredOnce(String scenario, Set<String> accepted, Map<Integer, Integer> statuses) throws Exception {
+    private void assertStoredOnce(String scenario, WriteLoad.Outcome outcome) throws Exception {
+        Set<String> accepted = outcome.accepted();
         // Rows the stopped process kept in the outbox reach the engine through the restarted one's relay.
         Map<String, Integer> stored = stored();
         long deadline = System.currentTimeMillis() + 60_000;
@@ -193,9 +149,8 @@ class ProcessCrashIT {
         long delivered = accepted.stream().filter(stored::containsKey).count();
         long duplicated = stored.values().stream().filter(copies -> copies > 1).count();
         System.out.printf("[crash] %s: sent %d, accepted %d, delivered %d, duplicated %d, statuses %s%n", scenario,
-                statuses.values().stream().mapToInt(Integer::intValue).sum(), accepted.size(), delivered, duplicated,
-                new TreeMap<>(statuses));
-        assertTrue(accepted.size() > 100, "the load ran: " + statuses);
+                outcome.sent(), accepted.size(), delivered, duplicated, outcome.statuses());
+        assertTrue(accepted.size() > 100, "the load ran: " + outcome.statuses());
         assertEquals(accepted.size(), delivered, "every accepted event is stored");
         assertEquals(0, duplicated, "none twice");
     }
@@ -203,21 +158,19 @@ class ProcessCrashIT {
     @Test
     void killedAbruptlyOrStoppedGracefullyUnderLoadNoAcceptedEventIsLost() throws Exception {
         service = start();
-        Map<Integer, Integer> killStatuses = new ConcurrentHashMap<>();
-        Set<String> acceptedBeforeKill = acceptedWhile(3000, () -> service.destroyForcibly(), killStatuses);
+        WriteLoad.Outcome beforeKill = writesWhile(3000, () -> service.destroyForcibly());
         service = start();
-        assertStoredOnce("kill -9 mid-load, restarted", acceptedBeforeKill, killStatuses);
+        assertStoredOnce("kill -9 mid-load, restarted", beforeKill);
 
-        Map<Integer, Integer> termStatuses = new ConcurrentHashMap<>();
         long[] stopMillis = new long[1];
-        Set<String> acceptedBeforeTerm = acceptedWhile(3000, () -> {
+        WriteLoad.Outcome beforeTerm = writesWhile(3000, () -> {
             stopMillis[0] = System.currentTimeMillis();
             service.destroy();
-        }, termStatuses);
+        });
         long took = System.currentTimeMillis() - stopMillis[0];
         System.out.printf("[crash] SIGTERM: exited after %d ms with %d%n", took, service.exitValue());
         service = start();
-        assertStoredOnce("SIGTERM mid-load, restarted", acceptedBeforeTerm, termStatuses);
+        assertStoredOnce("SIGTERM mid-load, restarted", beforeTerm);
         service.destroy();
         service.waitFor(60, TimeUnit.SECONDS);
     }

@@ -1,5 +1,7 @@
 package com.emitkit.events.outbox;
 
+import com.emitkit.events.WriteLoad;
+import com.emitkit.events.WriteLoad.Outcome;
 import com.emitkit.events.local.EmbeddedTinybird;
 import com.emitkit.events.tenancy.TestTenants;
 import com.emitkit.events.tenancy.TestTenants.Tenant;
@@ -10,8 +12,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.restassured.RestAssured;
-import io.restassured.path.json.JsonPath;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
@@ -20,21 +20,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,61 +64,16 @@ class DeliveryFaultsTest {
         tenant = TestTenants.create("premium", List.of("write"));
     }
 
-    /** What a load run saw: the id of every event answered with success, and the count of each status. */
-    record Outcome(Set<String> accepted, Map<Integer, Integer> statuses, List<Long> latenciesMillis) {
-        int sent() {
-            return statuses.values().stream().mapToInt(Integer::intValue).sum();
-        }
-
-        long p50() {
-            List<Long> sorted = latenciesMillis.stream().sorted().toList();
-            return sorted.isEmpty() ? 0 : sorted.get(sorted.size() / 2);
-        }
-    }
-
     /** Writers posting events until the script is done; each step of the script runs while they do. */
     private Outcome underLoad(List<Runnable> script) throws Exception {
-        Set<String> accepted = ConcurrentHashMap.newKeySet();
-        Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean running = new AtomicBoolean(true);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        List<Thread> writers = new ArrayList<>();
-        for (int w = 0; w < WRITERS; w++) {
-            int writer = w;
-            writers.add(Thread.ofVirtual().start(() -> {
-                int n = 0;
-                while (running.get()) {
-                    String body = new JsonObject().put("channelName", "faults").put("title", "w" + writer + " #" + n++).encode();
-                    HttpRequest request = HttpRequest.newBuilder(URI.create(events.toString()))
-                            .header("Authorization", "Bearer " + tenant.key()).header("Content-Type", "application/json")
-                            .timeout(Duration.ofSeconds(30))
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-                    long start = System.nanoTime();
-                    try {
-                        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                        latencies.add((System.nanoTime() - start) / 1_000_000);
-                        statuses.merge(response.statusCode(), 1, Integer::sum);
-                        if (response.statusCode() == 201) {
-                            accepted.add(new JsonObject(response.body()).getJsonObject("data").getString("id"));
-                        }
-                    } catch (Exception e) {
-                        statuses.merge(-1, 1, Integer::sum);
-                    }
-                }
-            }));
-        }
+        WriteLoad load = WriteLoad.start(events.toString(), tenant.key(), "faults", WRITERS);
         try {
-            for (Runnable step : script) {
-                step.run();
-            }
-        } finally {
-            running.set(false);
-            for (Thread writer : writers) {
-                writer.join();
-            }
+            script.forEach(Runnable::run);
+        } catch (RuntimeException e) {
+            load.stop();
+            throw e;
         }
-        return new Outcome(accepted, new TreeMap<>(statuses), latencies);
+        return load.stop();
     }
 
     private static Runnable mode(FaultyTinybird.Mode mode) {
@@ -147,15 +93,7 @@ class DeliveryFaultsTest {
     /** How many times each of the organization's events is stored in the engine. */
     private Map<String, Integer> storedCounts(String organization) {
         EmbeddedTinybird.Started engine = embedded.start();
-        JsonPath result = RestAssured.given().baseUri(engine.apiUrl().toString())
-                .header("Authorization", "Bearer " + engine.token())
-                .queryParam("q", "SELECT id, count() AS copies FROM events WHERE organization_id = '" + organization
-                        + "' GROUP BY id FORMAT JSON")
-                .get("/v0/sql").then().statusCode(200).extract().jsonPath();
-        Map<String, Integer> counts = new HashMap<>();
-        List<Map<String, Object>> rows = result.getList("data");
-        rows.forEach(row -> counts.put((String) row.get("id"), ((Number) row.get("copies")).intValue()));
-        return counts;
+        return WriteLoad.storedCopies(engine.apiUrl().toString(), engine.token(), "organization_id = '" + organization + "'");
     }
 
     private long outboxRows(String organization) {
