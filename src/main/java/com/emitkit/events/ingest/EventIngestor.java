@@ -1,5 +1,6 @@
 package com.emitkit.events.ingest;
 
+import com.emitkit.events.http.ApiException;
 import com.emitkit.events.http.UpstreamFailures;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
@@ -7,6 +8,7 @@ import com.emitkit.events.tenancy.Identities;
 import com.emitkit.events.tenancy.Ids;
 import com.emitkit.events.tinybird.TinybirdEventsSender;
 import com.emitkit.events.tinybird.TinybirdTime;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -15,7 +17,12 @@ import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where an accepted event goes: its channel resolved (created on first use), its user id resolved
@@ -33,11 +40,16 @@ public class EventIngestor {
                                String createdAt) {
     }
 
+    /** One event of a request: created, or why it was not (the service's answer for it). */
+    public record Outcome(CreatedEvent created, ApiException failure) {
+    }
+
     private final Channels channels;
     private final Identities identities;
     private final TinybirdEventsSender sender;
     private final Clock clock;
-
+    /** Per tier, accepted and failed: looked up once, not per event. */
+    private final Map<String, Counter[]> ingested = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
 
     EventIngestor(Channels channels, Identities identities, TinybirdEventsSender sender, MeterRegistry metrics) {
@@ -48,19 +60,73 @@ public class EventIngestor {
         this.metrics = metrics;
     }
 
+    /** One event: its created form, or the service's failure for it. */
     public Uni<CreatedEvent> ingest(Caller principal, EventInput event) {
-        Uni<String> channelId = channels.resolve(principal.organizationId(), principal.siteId(), event.channelName());
-        Uni<String> userId = event.userId() == null ? Uni.createFrom().nullItem()
-                : identities.resolveUser(principal.organizationId(), event.userId());
-        return Uni.combine().all().unis(channelId, userId).asTuple().flatMap(resolved -> {
-            Instant now = clock.instant();
-            CreatedEvent created = new CreatedEvent(Ids.next("evt"), resolved.getItem1(), event.channelName(),
-                    resolved.getItem2(), principal.tier().wireName(), TinybirdTime.format(now));
-            return sender.send(DATASOURCE, row(principal, event, created))
-                    .onItemOrFailure().invoke((ok, failure) -> metrics.counter("emitkit.events.ingested",
-                            "tier", created.retentionTier(), "outcome", failure == null ? "accepted" : "failed").increment())
-                    .onFailure().transform(UpstreamFailures::of)
-                    .replaceWith(created);
+        return ingestAll(principal, List.of(event)).map(outcomes -> {
+            Outcome outcome = outcomes.getFirst();
+            if (outcome.failure() != null) {
+                throw outcome.failure();
+            }
+            return outcome.created();
+        });
+    }
+
+    /**
+     * The events of one request, in order. Each distinct channel and user is resolved once, and the rows
+     * go to the sender together; an event's outcome is its own (rows may be sent in different calls).
+     */
+    public Uni<List<Outcome>> ingestAll(Caller principal, List<EventInput> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Map<String, Uni<String>> channelIds = new LinkedHashMap<>();
+        Map<String, Uni<String>> userIds = new LinkedHashMap<>();
+        for (EventInput event : events) {
+            channelIds.computeIfAbsent(event.channelName(),
+                    name -> channels.resolve(principal.organizationId(), principal.siteId(), name));
+            if (event.userId() != null) {
+                userIds.computeIfAbsent(event.userId(), user -> identities.resolveUser(principal.organizationId(), user));
+            }
+        }
+        return resolved(channelIds).flatMap(channelId -> resolved(userIds).flatMap(userId -> {
+            String createdAt = TinybirdTime.format(clock.instant());
+            String tier = principal.tier().wireName();
+            List<CreatedEvent> created = new ArrayList<>(events.size());
+            List<JsonObject> rows = new ArrayList<>(events.size());
+            for (EventInput event : events) {
+                CreatedEvent one = new CreatedEvent(Ids.next("evt"), channelId.get(event.channelName()), event.channelName(),
+                        event.userId() == null ? null : userId.get(event.userId()), tier, createdAt);
+                created.add(one);
+                rows.add(row(principal, event, one));
+            }
+            return sender.sendAll(DATASOURCE, rows).map(failures -> {
+                Counter[] counters = ingested.computeIfAbsent(tier, t -> new Counter[] {
+                        metrics.counter("emitkit.events.ingested", "tier", t, "outcome", "accepted"),
+                        metrics.counter("emitkit.events.ingested", "tier", t, "outcome", "failed")});
+                List<Outcome> outcomes = new ArrayList<>(created.size());
+                for (int i = 0; i < created.size(); i++) {
+                    Throwable failure = failures.get(i);
+                    counters[failure == null ? 0 : 1].increment();
+                    outcomes.add(failure == null ? new Outcome(created.get(i), null)
+                            : new Outcome(null, UpstreamFailures.of(failure)));
+                }
+                return outcomes;
+            });
+        }));
+    }
+
+    /** Every name's resolved value, once all are resolved. */
+    private static Uni<Map<String, String>> resolved(Map<String, Uni<String>> byName) {
+        if (byName.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        List<String> names = new ArrayList<>(byName.keySet());
+        return Uni.join().all(new ArrayList<>(byName.values())).andFailFast().map(values -> {
+            Map<String, String> result = new HashMap<>();
+            for (int i = 0; i < names.size(); i++) {
+                result.put(names.get(i), values.get(i));
+            }
+            return result;
         });
     }
 

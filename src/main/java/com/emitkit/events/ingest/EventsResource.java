@@ -91,23 +91,28 @@ public class EventsResource {
                 throw ApiException.validation(List.of(new Violation(List.of("events"),
                         "Between 1 and " + maxBatchEvents + " events per batch")));
             }
-            List<Uni<BatchItem>> items = new ArrayList<>();
+            List<BatchItem> items = new ArrayList<>(events.size());
+            List<EventInput> valid = new ArrayList<>(events.size());
+            List<Integer> validIndexes = new ArrayList<>(events.size());
             for (int i = 0; i < events.size(); i++) {
-                int index = i;
                 EventValidator.Result result = EventValidator.validate(events.get(i));
-                if (!result.valid()) {
-                    items.add(Uni.createFrom().item(new BatchItem(index, false, null, "Validation failed", result.violations())));
-                } else {
-                    items.add(ingestor.ingest(principal, result.event())
-                            .map(created -> new BatchItem(index, true, created.id(), null, null))
-                            .onFailure(ApiException.class).recoverWithItem(
-                                    e -> new BatchItem(index, false, null, e.getMessage(), null)));
+                items.add(result.valid() ? null : new BatchItem(i, false, null, "Validation failed", result.violations()));
+                if (result.valid()) {
+                    valid.add(result.event());
+                    validIndexes.add(i);
                 }
             }
             return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events/batch", body,
-                    () -> Uni.join().all(items).andFailFast().map(done -> {
-                        int accepted = (int) done.stream().filter(BatchItem::success).count();
-                        return new Idempotency.Stored(200, new Success<>(new BatchResult(accepted, done.size() - accepted, done),
+                    () -> ingestor.ingestAll(principal, valid).map(outcomes -> {
+                        for (int i = 0; i < outcomes.size(); i++) {
+                            EventIngestor.Outcome outcome = outcomes.get(i);
+                            int index = validIndexes.get(i);
+                            items.set(index, outcome.failure() == null
+                                    ? new BatchItem(index, true, outcome.created().id(), null, null)
+                                    : new BatchItem(index, false, null, outcome.failure().getMessage(), null));
+                        }
+                        int accepted = (int) items.stream().filter(BatchItem::success).count();
+                        return new Idempotency.Stored(200, new Success<>(new BatchResult(accepted, items.size() - accepted, items),
                                 RequestIds.of(context)));
                     }));
         });

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -28,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,7 +106,48 @@ public class TinybirdEventsSender {
     /** Appends one row to a datasource; completes once Tinybird acknowledged it or the fallback kept it. */
     public Uni<Void> send(String datasource, JsonObject row) {
         TinybirdRow parsed = TinybirdRow.of(row);
-        return Uni.createFrom().emitter(emitter -> add(datasource, parsed, emitter));
+        return Uni.createFrom().emitter(emitter -> add(datasource, List.of(parsed), List.of(failure -> {
+            if (failure == null) {
+                emitter.complete(null);
+            } else {
+                emitter.fail(failure);
+            }
+        })));
+    }
+
+    /**
+     * Appends rows to a datasource, as {@link #send} does for one: answers once every row is settled, with
+     * per row null when it is safe, else why it is not (the rows may have gone out in different calls).
+     */
+    public Uni<List<Throwable>> sendAll(String datasource, List<JsonObject> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<TinybirdRow> parsed = rows.stream().map(TinybirdRow::of).toList();
+        return Uni.createFrom().emitter(emitter -> {
+            Throwable[] outcomes = new Throwable[parsed.size()];
+            int[] unsettled = {parsed.size()};
+            List<Waiter> waiters = new ArrayList<>(parsed.size());
+            for (int i = 0; i < parsed.size(); i++) {
+                int index = i;
+                waiters.add(failure -> {
+                    boolean last;
+                    synchronized (outcomes) {
+                        outcomes[index] = failure;
+                        last = --unsettled[0] == 0;
+                    }
+                    if (last) {
+                        emitter.complete(Arrays.asList(outcomes));
+                    }
+                });
+            }
+            add(datasource, parsed, waiters);
+        });
+    }
+
+    /** Told once whether its row is safe (null) or why not. */
+    private interface Waiter {
+        void settled(Throwable failure);
     }
 
     /** Rows accepted and not yet safe (batched, in flight or being retried). */
@@ -117,7 +158,7 @@ public class TinybirdEventsSender {
     private static final class Batch {
         final String datasource;
         final List<TinybirdRow> rows = new ArrayList<>();
-        final List<UniEmitter<? super Void>> waiters = new ArrayList<>();
+        final List<Waiter> waiters = new ArrayList<>();
         long bytes;
         /** Its linger time is over: send it as soon as a call may start. */
         boolean due;
@@ -137,31 +178,35 @@ public class TinybirdEventsSender {
         int inFlight;
     }
 
-    private void add(String datasource, TinybirdRow row, UniEmitter<? super Void> emitter) {
+    private void add(String datasource, List<TinybirdRow> rows, List<Waiter> waiters) {
         List<Batch> toSend;
         synchronized (this) {
-            if (pending >= batching.maxPendingRows()) {
-                metrics.counter("emitkit.tinybird.overloaded.rows").increment();
-                emitter.fail(new Overloaded(pending));
+            if (pending + rows.size() > batching.maxPendingRows()) {
+                metrics.counter("emitkit.tinybird.overloaded.rows").increment(rows.size());
+                Overloaded overloaded = new Overloaded(pending);
+                waiters.forEach(w -> w.settled(overloaded));
                 return;
             }
-            pending++;
+            pending += rows.size();
             Lane lane = lanes.computeIfAbsent(datasource, ignored -> new Lane());
-            if (lane.open == null) {
-                Batch created = new Batch(datasource);
-                lane.open = created;
-                if (linger.isZero() || closing.isDone()) {
-                    created.due = true;
-                } else {
-                    vertx.setTimer(Math.max(1, linger.toMillis()), id -> lingerOver(lane, created));
+            for (int i = 0; i < rows.size(); i++) {
+                if (lane.open == null) {
+                    Batch created = new Batch(datasource);
+                    lane.open = created;
+                    if (linger.isZero() || closing.isDone()) {
+                        created.due = true;
+                    } else {
+                        vertx.setTimer(Math.max(1, linger.toMillis()), id -> lingerOver(lane, created));
+                    }
                 }
-            }
-            lane.open.rows.add(row);
-            lane.open.bytes += row.json().length() + 1;
-            lane.open.waiters.add(emitter);
-            if (lane.open.rows.size() >= batching.maxRows() || lane.open.bytes >= batching.maxBytes().asLongValue()) {
-                lane.full.add(lane.open);
-                lane.open = null;
+                TinybirdRow row = rows.get(i);
+                lane.open.rows.add(row);
+                lane.open.bytes += row.json().length() + 1;
+                lane.open.waiters.add(waiters.get(i));
+                if (lane.open.rows.size() >= batching.maxRows() || lane.open.bytes >= batching.maxBytes().asLongValue()) {
+                    lane.full.add(lane.open);
+                    lane.open = null;
+                }
             }
             toSend = startable(lane);
         }
@@ -215,11 +260,11 @@ public class TinybirdEventsSender {
         deliver(batch.datasource, batch.rows, 1, false).subscribe().with(
                 delivered -> {
                     finished(batch);
-                    batch.waiters.forEach(w -> w.complete(null));
+                    batch.waiters.forEach(w -> w.settled(null));
                 },
                 failure -> {
                     finished(batch);
-                    batch.waiters.forEach(w -> w.fail(failure));
+                    batch.waiters.forEach(w -> w.settled(failure));
                 });
     }
 

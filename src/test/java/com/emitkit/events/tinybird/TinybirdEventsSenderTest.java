@@ -398,6 +398,41 @@ class TinybirdEventsSenderTest {
     }
 
     @Test
+    void rowsSentTogetherAreAnsweredEachByTheCallThatCarriedThem() {
+        // 150 rows with at most 100 per call: two calls. The first is refused (400) and cannot be kept.
+        fallbackWorks = false;
+        script.add(status(400));
+        List<JsonObject> rows = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            rows.add(row("e" + i));
+        }
+        List<Throwable> outcomes = sender.sendAll("events", rows).await().atMost(Duration.ofSeconds(20));
+        assertEquals(150, outcomes.size());
+        assertEquals(2, received.size());
+        for (int i = 0; i < 150; i++) {
+            if (i < 100) {
+                assertInstanceOf(TinybirdException.class, outcomes.get(i), "e" + i + " went in the refused call");
+                assertEquals(0, stored.getOrDefault("e" + i, 0));
+            } else {
+                assertEquals(null, outcomes.get(i), "e" + i + " went in the acknowledged call");
+                assertEquals(1, stored.get("e" + i));
+            }
+        }
+        assertEquals(0, sender.pendingRows());
+    }
+
+    @Test
+    void rowsOverThePendingLimitAreRefusedTogether() {
+        sender = sender(Map.of("emitkit.tinybird.batch.max-pending-rows", "5"));
+        List<Throwable> outcomes = sender.sendAll("events", List.of(row("a"), row("b"), row("c"), row("d"), row("e"), row("f")))
+                .await().atMost(Duration.ofSeconds(5));
+        assertEquals(6, outcomes.size());
+        outcomes.forEach(failure -> assertInstanceOf(TinybirdEventsSender.Overloaded.class, failure));
+        assertTrue(received.isEmpty());
+        assertEquals(java.util.Arrays.asList(null, null), sender.sendAll("events", List.of(row("a"), row("b"))).await().atMost(Duration.ofSeconds(5)));
+    }
+
+    @Test
     void pastThePendingLimitWritesAreRefusedInsteadOfQueued() {
         sender = sender(Map.of("emitkit.tinybird.batch.max-pending-rows", "5", "emitkit.tinybird.batch.linger", "300ms"));
         List<Uni<Void>> sends = startTogether(5);
