@@ -88,7 +88,9 @@ public class EventIngestor {
                 userIds.computeIfAbsent(event.userId(), user -> identities.resolveUser(principal.organizationId(), user));
             }
         }
-        return resolved(channelIds).flatMap(channelId -> resolved(userIds).flatMap(userId -> {
+        return Uni.combine().all().unis(resolved(channelIds), resolved(userIds)).asTuple().flatMap(ids -> {
+            Map<String, String> channelId = ids.getItem1();
+            Map<String, String> userId = ids.getItem2();
             String createdAt = TinybirdTime.format(clock.instant());
             String tier = principal.tier().wireName();
             List<CreatedEvent> created = new ArrayList<>(events.size());
@@ -112,7 +114,7 @@ public class EventIngestor {
                 }
                 return outcomes;
             });
-        }));
+        });
     }
 
     /** Every name's resolved value, once all are resolved. */

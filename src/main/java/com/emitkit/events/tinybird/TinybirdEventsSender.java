@@ -180,37 +180,43 @@ public class TinybirdEventsSender {
 
     private void add(String datasource, List<TinybirdRow> rows, List<Waiter> waiters) {
         List<Batch> toSend;
+        Overloaded refusal;
         synchronized (this) {
-            if (pending + rows.size() > batching.maxPendingRows()) {
-                metrics.counter("emitkit.tinybird.overloaded.rows").increment(rows.size());
-                Overloaded overloaded = new Overloaded(pending);
-                waiters.forEach(w -> w.settled(overloaded));
-                return;
-            }
-            pending += rows.size();
-            Lane lane = lanes.computeIfAbsent(datasource, ignored -> new Lane());
-            for (int i = 0; i < rows.size(); i++) {
-                if (lane.open == null) {
-                    Batch created = new Batch(datasource);
-                    lane.open = created;
-                    if (linger.isZero() || closing.isDone()) {
-                        created.due = true;
-                    } else {
-                        vertx.setTimer(Math.max(1, linger.toMillis()), id -> lingerOver(lane, created));
-                    }
-                }
-                TinybirdRow row = rows.get(i);
-                lane.open.rows.add(row);
-                lane.open.bytes += row.json().length() + 1;
-                lane.open.waiters.add(waiters.get(i));
-                if (lane.open.rows.size() >= batching.maxRows() || lane.open.bytes >= batching.maxBytes().asLongValue()) {
-                    lane.full.add(lane.open);
-                    lane.open = null;
-                }
-            }
-            toSend = startable(lane);
+            refusal = pending + rows.size() > batching.maxPendingRows() ? new Overloaded(pending) : null;
+            toSend = refusal == null ? enqueue(datasource, rows, waiters) : List.of();
+        }
+        if (refusal != null) {
+            metrics.counter("emitkit.tinybird.overloaded.rows").increment(rows.size());
+            waiters.forEach(w -> w.settled(refusal));
+            return;
         }
         toSend.forEach(this::flush);
+    }
+
+    /** Adds rows to their lane's open batch (opening more as they fill); the batches that may start now. Holding this lock. */
+    private List<Batch> enqueue(String datasource, List<TinybirdRow> rows, List<Waiter> waiters) {
+        pending += rows.size();
+        Lane lane = lanes.computeIfAbsent(datasource, ignored -> new Lane());
+        for (int i = 0; i < rows.size(); i++) {
+            if (lane.open == null) {
+                Batch created = new Batch(datasource);
+                lane.open = created;
+                if (linger.isZero() || closing.isDone()) {
+                    created.due = true;
+                } else {
+                    vertx.setTimer(Math.max(1, linger.toMillis()), id -> lingerOver(lane, created));
+                }
+            }
+            TinybirdRow row = rows.get(i);
+            lane.open.rows.add(row);
+            lane.open.bytes += row.json().length() + 1;
+            lane.open.waiters.add(waiters.get(i));
+            if (lane.open.rows.size() >= batching.maxRows() || lane.open.bytes >= batching.maxBytes().asLongValue()) {
+                lane.full.add(lane.open);
+                lane.open = null;
+            }
+        }
+        return startable(lane);
     }
 
     private void lingerOver(Lane lane, Batch batch) {

@@ -25,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -76,6 +77,7 @@ public final class LocalTinybirdApi {
             ctx.next();
         });
         router.get("/tokens").handler(ctx -> sendJson(ctx, 200, tokens.asJson(json).toString()));
+        router.post("/v0/events").handler(LocalTinybirdApi::notAForm);
         router.post("/v0/events").handler(BodyHandler.create(false).setBodyLimit(maxBodySize))
                 .handler(this::authorizeText).handler(this::events).failureHandler(this::bodyFailure);
         router.route("/v0/pipes/:file").method(HttpMethod.GET).method(HttpMethod.POST)
@@ -86,6 +88,19 @@ public final class LocalTinybirdApi {
                 .handler(this::authorizeJson).handler(this::sql).failureHandler(this::bodyFailure);
         router.route().handler(ctx -> sendError(ctx, 404, "Not found: " + ctx.request().path(), true));
         return router;
+    }
+
+    /**
+     * The Events API reads its body as NDJSON whatever the Content-Type says. A form type (curl
+     * --data-binary's default) would otherwise make the body handler parse it as form fields and fail
+     * on the first long line.
+     */
+    private static void notAForm(RoutingContext ctx) {
+        String type = Optional.ofNullable(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE)).orElse("").toLowerCase(Locale.ROOT);
+        if (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
+            ctx.request().headers().remove(HttpHeaders.CONTENT_TYPE);
+        }
+        ctx.next();
     }
 
     private void events(RoutingContext ctx) {

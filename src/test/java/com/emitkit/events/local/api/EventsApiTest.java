@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -23,6 +24,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 class EventsApiTest {
@@ -74,6 +76,22 @@ class EventsApiTest {
         api.given().queryParam("name", "events").body(ndjson(List.of(event("e1", organization, "c", "basic", Instant.now()))))
                 .post("/v0/events")
                 .then().statusCode(202).body("successful_rows", equalTo(1));
+    }
+
+    @Test
+    void aBodySentWithAFormContentTypeIsStillReadAsNdjson() {
+        // curl --data-binary sends application/x-www-form-urlencoded unless told otherwise.
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            rows.add(event("f" + i, organization, "c", "basic", Instant.now()));
+        }
+        String body = ndjson(rows);
+        assertTrue(body.length() > 8192, "longer than a form field may be");
+        api.given().queryParam("name", "events").queryParam("wait", "true")
+                .contentType("application/x-www-form-urlencoded").body(body)
+                .post("/v0/events")
+                .then().statusCode(200).body("successful_rows", equalTo(200));
+        assertEquals(200, countEvents());
     }
 
     @Test
