@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class IngestLoadBenchmarkIT {
 
     static final String DEFAULT_JVM = "-Xmx256m -XX:+UseSerialGC";
-    static final int[] CONNECTIONS = {64, 256};
+    static final int[] CONNECTIONS = {64, 256, 512};
     static final int SECONDS = 15;
     static final int BATCH = 100;
 
