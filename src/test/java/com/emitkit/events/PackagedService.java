@@ -41,23 +41,7 @@ public final class PackagedService implements AutoCloseable {
      */
     public static PackagedService start(int port, EmbeddedPostgresServer postgres, Map<String, String> env, List<String> jvmOptions,
                                         Path log) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED"));
-        command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> environment = builder.environment();
-        environment.remove("EMITKIT_EMBEDDED_POSTGRES");
-        environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-        environment.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl());
-        environment.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
-        environment.put("QUARKUS_DATASOURCE_USERNAME", postgres.username());
-        environment.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
-        environment.put("EMITKIT_ADMIN_TOKEN", ADMIN_TOKEN);
-        environment.put("EMITKIT_API_RATE_LIMIT_UNLIMITED", "1000000000");
-        environment.putAll(env);
-        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Process process = builder.start();
+        Process process = launch(port, postgres, env, jvmOptions, log);
         PackagedService service = new PackagedService(process, port);
         long deadline = System.currentTimeMillis() + 120_000;
         HttpClient http = HttpClient.newHttpClient();
@@ -76,6 +60,28 @@ public final class PackagedService implements AutoCloseable {
         }
         process.destroyForcibly();
         throw new IllegalStateException("the service did not become ready; see " + log);
+    }
+
+    /** Starts the service process, as {@link #start} does, without waiting for anything. */
+    public static Process launch(int port, EmbeddedPostgresServer postgres, Map<String, String> env, List<String> jvmOptions,
+                                 Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-XX:ErrorFile=target/hs_err_pid%p.log"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> environment = builder.environment();
+        environment.remove("EMITKIT_EMBEDDED_POSTGRES");
+        environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        environment.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl());
+        environment.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
+        environment.put("QUARKUS_DATASOURCE_USERNAME", postgres.username());
+        environment.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
+        environment.put("EMITKIT_ADMIN_TOKEN", ADMIN_TOKEN);
+        environment.put("EMITKIT_API_RATE_LIMIT_UNLIMITED", "1000000000");
+        environment.putAll(env);
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return builder.start();
     }
 
     public static int freePort() throws IOException {

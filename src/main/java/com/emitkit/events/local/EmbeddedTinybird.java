@@ -64,13 +64,18 @@ public class EmbeddedTinybird {
         TinybirdProject project = TinybirdProject.load(config.projectDir());
         Path library = ChdbLibraryFetcher.resolve(config.chdbLib(), config.cacheDir());
         connection = ChdbLibrary.load(library).connect(dataDir.resolve("chdb"));
-        workspace = EmbeddedWorkspace.install(connection, project, config.recreateChangedDatasources(), json);
-        LocalTokens tokens = LocalTokens.loadOrCreate(dataDir, json);
-        LocalTinybirdApi api = new LocalTinybirdApi(vertx, workspace, tokens, json,
-                config.maxBodySize().asLongValue(), config.maxDecompressedSize().asLongValue());
+        LocalTokens tokens;
         try {
+            workspace = EmbeddedWorkspace.install(connection, project, config.recreateChangedDatasources(), json);
+            tokens = LocalTokens.loadOrCreate(dataDir, json);
+            LocalTinybirdApi api = new LocalTinybirdApi(vertx, workspace, tokens, json,
+                    config.maxBodySize().asLongValue(), config.maxDecompressedSize().asLongValue());
             server = api.listen(config.host(), config.port()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            closeAfterFailedStart();
+            throw e;
         } catch (Exception e) {
+            closeAfterFailedStart();
             throw new IllegalStateException("The embedded Tinybird API could not listen on " + config.host() + ":"
                     + config.port() + " (set emitkit.local.port): " + e.getMessage(), e);
         }
@@ -79,6 +84,17 @@ public class EmbeddedTinybird {
         LOG.infof("Embedded Tinybird (chDB %s) serving %s from %s, data in %s; started in %d ms",
                 ChdbLibraryFetcher.VERSION, apiUrl, config.projectDir().toAbsolutePath(), dataDir, started.startup().toMillis());
         return started;
+    }
+
+    /**
+     * A JVM that exits with the chDB session still open can crash in chDB's exit handlers (SIGSEGV, with a
+     * JVM crash report). A failed start in a test JVM fires no ShutdownEvent (seen when a test application
+     * failed to boot): the session is closed here.
+     */
+    private void closeAfterFailedStart() {
+        connection.close();
+        connection = null;
+        workspace = null;
     }
 
     /** The workspace, for in-process seeding in tests and benchmarks. */
