@@ -103,21 +103,10 @@ public class TinybirdEventsSender {
                 .description("Rows accepted and not yet acknowledged by Tinybird or kept in the outbox").register(metrics);
     }
 
-    /** Appends one row to a datasource; completes once Tinybird acknowledged it or the fallback kept it. */
-    public Uni<Void> send(String datasource, JsonObject row) {
-        TinybirdRow parsed = TinybirdRow.of(row);
-        return Uni.createFrom().emitter(emitter -> add(datasource, List.of(parsed), List.of(failure -> {
-            if (failure == null) {
-                emitter.complete(null);
-            } else {
-                emitter.fail(failure);
-            }
-        })));
-    }
-
     /**
-     * Appends rows to a datasource, as {@link #send} does for one: answers once every row is settled, with
-     * per row null when it is safe, else why it is not (the rows may have gone out in different calls).
+     * Appends rows to a datasource. Answers once every row is safe (acknowledged by Tinybird, or kept by the
+     * fallback) or refused, with per row null when it is safe, else why it is not (the rows may have gone
+     * out in different calls).
      */
     public Uni<List<Throwable>> sendAll(String datasource, List<JsonObject> rows) {
         if (rows.isEmpty()) {

@@ -164,10 +164,16 @@ class TinybirdEventsSenderTest {
         return new JsonObject().put("id", id).put("organization_id", "org_1").put("created_at", "2026-11-25 10:00:00.000");
     }
 
+    /** One row through {@code sendAll}, failing with the reason it was not stored. */
+    private Uni<Void> send(JsonObject row) {
+        return sender.sendAll("events", List.of(row)).flatMap(outcomes -> outcomes.getFirst() == null
+                ? Uni.createFrom().voidItem() : Uni.createFrom().failure(outcomes.getFirst()));
+    }
+
     private List<Uni<Void>> sendMany(int count) {
         List<Uni<Void>> sends = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            sends.add(sender.send("events", row("e" + i)));
+            sends.add(send(row("e" + i)));
         }
         return sends;
     }
@@ -215,7 +221,7 @@ class TinybirdEventsSenderTest {
             call.store().run();
             ok(call.request(), 1, 0);
         }));
-        Uni<Void> first = sender.send("events", row("first")).memoize().indefinitely();
+        Uni<Void> first = send(row("first")).memoize().indefinitely();
         first.subscribe().with(ignored -> { }, ignored -> { });
         Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(100)).await().indefinitely();
         awaitAll(sendMany(40));
@@ -227,7 +233,7 @@ class TinybirdEventsSenderTest {
     @Test
     void aLoneRowIsSentAfterTheLingerTime() {
         long start = System.currentTimeMillis();
-        sender.send("events", row("alone")).await().atMost(Duration.ofSeconds(5));
+        send(row("alone")).await().atMost(Duration.ofSeconds(5));
         assertEquals(1, received.size());
         assertTrue(received.getFirst().atMillis() - start >= 15, "waited for more rows first");
     }
@@ -236,14 +242,14 @@ class TinybirdEventsSenderTest {
     void inServerlessModeARowGoesOutAtOnce() {
         sender = sender(Map.of("emitkit.serverless", "true", "emitkit.tinybird.batch.linger", "2s"));
         long start = System.currentTimeMillis();
-        sender.send("events", row("now")).await().atMost(Duration.ofSeconds(5));
+        send(row("now")).await().atMost(Duration.ofSeconds(5));
         assertTrue(System.currentTimeMillis() - start < 1000, "no linger when the process may be frozen after the answer");
     }
 
     @Test
     void a429IsRetriedAfterRetryAfterWithoutALookup() {
         script.add(status(429, "Retry-After", "1"));
-        sender.send("events", row("limited")).await().atMost(Duration.ofSeconds(10));
+        send(row("limited")).await().atMost(Duration.ofSeconds(10));
         assertEquals(2, received.size());
         long waited = received.get(1).atMillis() - received.get(0).atMillis();
         assertTrue(waited >= 950, "retried after " + waited + " ms, before Retry-After");
@@ -254,7 +260,7 @@ class TinybirdEventsSenderTest {
     @Test
     void a429WithoutRetryAfterFallsBackToTheRateLimitReset() {
         script.add(status(429, "X-RateLimit-Reset", "0.5"));
-        sender.send("events", row("limited")).await().atMost(Duration.ofSeconds(10));
+        send(row("limited")).await().atMost(Duration.ofSeconds(10));
         assertEquals(2, received.size());
         assertTrue(received.get(1).atMillis() - received.get(0).atMillis() >= 450);
     }
@@ -275,7 +281,7 @@ class TinybirdEventsSenderTest {
     void aRetryAfterLongerThanTheLimitIsNotWaitedFor() {
         script.add(status(429, "Retry-After", "3600"));
         long start = System.currentTimeMillis();
-        sender.send("events", row("later")).await().atMost(Duration.ofSeconds(5));
+        send(row("later")).await().atMost(Duration.ofSeconds(5));
         assertTrue(System.currentTimeMillis() - start < 2000);
         assertEquals(1, kept.size());
     }
@@ -391,7 +397,7 @@ class TinybirdEventsSenderTest {
         assertEquals(2, calls, "503, lookup, 503, lookup: half of the last 4 calls failed and the circuit opened");
         assertEquals("circuit open", kept.getLast().reason());
         long start = System.currentTimeMillis();
-        sender.send("events", row("fast")).await().atMost(Duration.ofSeconds(5));
+        send(row("fast")).await().atMost(Duration.ofSeconds(5));
         assertTrue(System.currentTimeMillis() - start < 500, "an open circuit answers in milliseconds");
         assertEquals(calls, received.size(), "Tinybird was not called while the circuit is open");
         assertEquals("circuit open", kept.getLast().reason());
@@ -437,9 +443,9 @@ class TinybirdEventsSenderTest {
         sender = sender(Map.of("emitkit.tinybird.batch.max-pending-rows", "5", "emitkit.tinybird.batch.linger", "300ms"));
         List<Uni<Void>> sends = startTogether(5);
         assertThrows(TinybirdEventsSender.Overloaded.class,
-                () -> sender.send("events", row("sixth")).await().atMost(Duration.ofSeconds(5)));
+                () -> send(row("sixth")).await().atMost(Duration.ofSeconds(5)));
         awaitAll(sends);
-        sender.send("events", row("later")).await().atMost(Duration.ofSeconds(5));
+        send(row("later")).await().atMost(Duration.ofSeconds(5));
     }
 
     @Test
