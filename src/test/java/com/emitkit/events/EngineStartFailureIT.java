@@ -39,9 +39,7 @@ class EngineStartFailureIT {
             assertTrue(output.contains("The embedded Tinybird API could not listen on 127.0.0.1:" + taken.getLocalPort()), output);
             assertEquals(1, service.exitValue(), output);
         } finally {
-            try (var files = Files.walk(postgresData)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+            PackagedService.deleteTree(postgresData);
         }
     }
 }

@@ -84,6 +84,13 @@ public final class PackagedService implements AutoCloseable {
         return builder.start();
     }
 
+    /** Deletes a folder and everything in it, e.g. a test PostgreSQL's data once it stopped. */
+    public static void deleteTree(Path root) throws IOException {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();

@@ -45,9 +45,7 @@ class ProcessCrashIT {
     @AfterAll
     static void stopPostgres() throws IOException {
         postgres.close();
-        try (var files = Files.walk(postgresData)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        PackagedService.deleteTree(postgresData);
     }
 
     private PackagedService start() throws Exception {

@@ -82,9 +82,7 @@ class IngestLoadBenchmarkIT {
     static void stop() throws Exception {
         vertx.close().toCompletionStage().toCompletableFuture().get();
         postgres.close();
-        try (var files = Files.walk(postgresData)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        }
+        PackagedService.deleteTree(postgresData);
     }
 
     @Test
