@@ -8,9 +8,15 @@ import com.emitkit.events.local.datafile.DatafileException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -42,19 +48,22 @@ final class DatasourceAppender {
     private final ChdbConnection chdb;
     private final Datasource datasource;
     private final ObjectMapper json;
+    /** Writes rows as NDJSON straight into the statement's UTF-8 bytes. */
+    private final ObjectWriter ndjson;
     private final List<String[]> paths;
-    private final String insertPrefix;
+    private final byte[] insertPrefix;
     private final String quarantinePrefix;
 
     DatasourceAppender(ChdbConnection chdb, Datasource datasource, ObjectMapper json) {
         this.chdb = chdb;
         this.datasource = datasource;
         this.json = json;
+        this.ndjson = json.writer().withRootValueSeparator("\n");
         this.paths = datasource.columns().stream().map(c -> parsePath(datasource, c)).toList();
-        this.insertPrefix = "INSERT INTO " + ClickHouseDdl.quote(datasource.name())
+        this.insertPrefix = ("INSERT INTO " + ClickHouseDdl.quote(datasource.name())
                 + " SETTINGS input_format_skip_unknown_fields = 0, date_time_input_format = 'best_effort',"
                 + " input_format_parallel_parsing = 0, " + SYNCHRONOUS
-                + " FORMAT JSONEachRow\n";
+                + " FORMAT JSONEachRow\n").getBytes(StandardCharsets.UTF_8);
         this.quarantinePrefix = "INSERT INTO " + ClickHouseDdl.quote(ClickHouseDdl.quarantineName(datasource.name()))
                 + " SETTINGS " + SYNCHRONOUS + " FORMAT JSONEachRow\n";
     }
@@ -151,10 +160,8 @@ final class DatasourceAppender {
         if (rows.isEmpty()) {
             return;
         }
-        StringBuilder sql = new StringBuilder(insertPrefix);
-        rows.forEach(r -> sql.append(r.values).append('\n'));
         try {
-            chdb.query(sql.toString(), "TSV");
+            chdb.query(insertStatement(rows), "TSV");
         } catch (ChdbException e) {
             if (rows.size() == 1) {
                 Row row = rows.getFirst();
@@ -169,6 +176,27 @@ final class DatasourceAppender {
             insertOrSplit(rows.subList(0, half), rejected);
             insertOrSplit(rows.subList(half, rows.size()), rejected);
         }
+    }
+
+    /**
+     * The INSERT with its rows, written once as UTF-8: building it as a String first allocated several
+     * copies of every row (the row's text, a growing builder, the whole statement, its bytes).
+     */
+    private byte[] insertStatement(List<Row> rows) {
+        long estimate = insertPrefix.length;
+        for (Row row : rows) {
+            estimate += row.raw.length() + 1;
+        }
+        ByteArrayOutputStream sql = new ByteArrayOutputStream((int) Math.min(Integer.MAX_VALUE - 8, estimate));
+        sql.writeBytes(insertPrefix);
+        try (SequenceWriter writer = ndjson.writeValues(sql)) {
+            for (Row row : rows) {
+                writer.write(row.values);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return sql.toByteArray();
     }
 
     private void quarantine(List<Row> rejected) {
