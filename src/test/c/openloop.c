@@ -2,8 +2,9 @@
  * An open-loop HTTP/1.1 load generator for the ingest benchmark: requests are due on a fixed schedule
  * (rate per second), whatever the server's answers do, and each latency counts from the time the request
  * was due, not from when a connection was free to send it, so a stall is not hidden (no coordinated
- * omission); a request goes out at most 1 ms after it was due. wrk2 does this but is not packaged for these machines; a JVM generator on the same two cores
- * added 100 ms or more to its own p99.
+ * omission); a request goes out at most 1 ms after it was due. wrk2 does this but is not packaged for
+ * these machines; a JVM generator on the same two cores added 100 ms or more to its own p99. The
+ * requests are not pipelined: each connection has at most one in flight.
  *
  * usage: openloop HOST PORT RATE SECONDS CONNECTIONS EXPECTED_STATUS REQUEST_FILE
  * REQUEST_FILE holds one whole request (request line, headers, blank line, body), sent as it is.
