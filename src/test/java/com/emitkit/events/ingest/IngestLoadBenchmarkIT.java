@@ -50,6 +50,7 @@ class IngestLoadBenchmarkIT {
 
     static EmbeddedPostgresServer postgres;
     static Path postgresData;
+    static Path openLoopGenerator;
     static Vertx vertx;
     static HttpServer bare;
     static HttpServer stub;
@@ -65,6 +66,7 @@ class IngestLoadBenchmarkIT {
 
     @BeforeAll
     static void start() throws Exception {
+        openLoopGenerator = buildOpenLoopGenerator();
         postgresData = Path.of("/var/tmp/emitkit", "ingest-bench-" + ProcessHandle.current().pid());
         postgres = EmbeddedPostgresServer.start(postgresData, 0);
         vertx = Vertx.vertx();
@@ -211,8 +213,8 @@ class IngestLoadBenchmarkIT {
     }
 
     /**
-     * Requests sent on a fixed schedule for {@value #OPEN_LOOP_SECONDS} s by {@code src/test/c/openloop.c}, built here with
-     * gcc; each latency counts from the time its request was due, so a stall is not hidden.
+     * Requests sent on a fixed schedule for {@value #OPEN_LOOP_SECONDS} s by {@code src/test/c/openloop.c} (built with gcc
+     * before the tests); each latency counts from the time its request was due, so a stall is not hidden.
      */
     static OpenLoop openLoop(String base, String path, String body, String key, int rate, int expectedStatus) throws Exception {
         URI target = URI.create(base);
@@ -222,18 +224,18 @@ class IngestLoadBenchmarkIT {
                 + payload.length + "\r\n\r\n";
         Path request = Files.createTempFile("openloop", ".http");
         Files.write(request, concat(head.getBytes(StandardCharsets.US_ASCII), payload));
-        Process process = new ProcessBuilder(openLoopBinary().toString(), target.getHost(), Integer.toString(target.getPort()),
+        Process process = new ProcessBuilder(openLoopGenerator.toString(), target.getHost(), Integer.toString(target.getPort()),
                 Integer.toString(rate), Integer.toString(OPEN_LOOP_SECONDS), Integer.toString(OPEN_LOOP_CONNECTIONS),
                 Integer.toString(expectedStatus), request.toString()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(OPEN_LOOP_SECONDS + 90, TimeUnit.SECONDS) && process.exitValue() == 0, output);
         Files.delete(request);
-        return new OpenLoop(rate, Long.parseLong(find(output, "sent=(\\d+)")), Long.parseLong(find(output, "errors=(\\d+)")),
+        return new OpenLoop(Long.parseLong(find(output, "sent=(\\d+)")), Long.parseLong(find(output, "errors=(\\d+)")),
                 Double.parseDouble(find(output, "p50_ms=([0-9.]+)")), Double.parseDouble(find(output, "p99_ms=([0-9.]+)")),
                 Double.parseDouble(find(output, "max_ms=([0-9.]+)")));
     }
 
-    record OpenLoop(int rate, long sent, long errors, double p50, double p99, double max) {
+    record OpenLoop(long sent, long errors, double p50, double p99, double max) {
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
@@ -242,7 +244,7 @@ class IngestLoadBenchmarkIT {
         return joined;
     }
 
-    private static Path openLoopBinary() throws Exception {
+    private static Path buildOpenLoopGenerator() throws Exception {
         Path binary = Path.of("target", "openloop");
         Process gcc = new ProcessBuilder("gcc", "-O2", "-o", binary.toString(), "src/test/c/openloop.c")
                 .redirectErrorStream(true).start();
