@@ -96,10 +96,13 @@ public class EventsResource {
             List<Integer> validIndexes = new ArrayList<>(events.size());
             for (int i = 0; i < events.size(); i++) {
                 EventValidator.Result result = EventValidator.validate(events.get(i));
-                items.add(result.valid() ? null : new BatchItem(i, false, null, "Validation failed", result.violations()));
                 if (result.valid()) {
+                    // Its item is filled in once the event was ingested.
+                    items.add(null);
                     valid.add(result.event());
                     validIndexes.add(i);
+                } else {
+                    items.add(new BatchItem(i, false, null, "Validation failed", result.violations()));
                 }
             }
             return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events/batch", body,
