@@ -7,6 +7,8 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.Optional;
+
 /** Organizations and their sites. */
 @ApplicationScoped
 public class Organizations {
@@ -87,10 +89,14 @@ public class Organizations {
                 });
     }
 
-    /** Whether there is any organization yet (the dev demo seeds one when there is not). */
-    public Uni<Boolean> any() {
-        return pool.query("SELECT EXISTS (SELECT 1 FROM organizations) AS any").execute()
-                .map(rows -> rows.iterator().next().getBoolean("any"));
+    /** The oldest site of this name in the oldest organization of that name: how the dev demo finds its own again. */
+    Uni<Optional<Site>> firstSite(String organizationName, String siteName) {
+        return pool.preparedQuery("""
+                        SELECT s.id, s.organization_id, s.name FROM sites s JOIN organizations o ON o.id = s.organization_id
+                        WHERE o.name = $1 AND s.name = $2 ORDER BY o.created_at, s.created_at LIMIT 1""")
+                .execute(Tuple.of(organizationName, siteName))
+                .map(rows -> rows.rowCount() == 0 ? Optional.<Site>empty() : Optional.of(rows.iterator().next()).map(row ->
+                        new Site(row.getString("id"), row.getString("organization_id"), row.getString("name"))));
     }
 
     private static Organization organization(Row row) {

@@ -84,7 +84,7 @@ public class EmbeddedPostgresConfigSource implements ConfigSource {
     }
 
     /**
-     * {@code EMITKIT_EMBEDDED_POSTGRES_DIR}, else under {@code target/}. As root, PostgreSQL runs as
+     * {@code EMITKIT_EMBEDDED_POSTGRES_DIR}, else under {@code target/}, one folder per launch mode. As root, PostgreSQL runs as
      * {@code nobody}, who may not be able to enter the project's folders (a clone under /root): the data
      * then lives under /var/tmp, one folder per project path.
      */
@@ -93,7 +93,13 @@ public class EmbeddedPostgresConfigSource implements ConfigSource {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
-        String name = mode == LaunchMode.TEST ? "emitkit-postgres-test" : "emitkit-postgres";
+        // One folder per launch mode: the packaged application's runs (integration tests, a java -jar demo) must
+        // not add organizations to dev mode's database.
+        String name = switch (mode) {
+            case DEVELOPMENT -> "emitkit-postgres";
+            case TEST -> "emitkit-postgres-test";
+            default -> "emitkit-postgres-packaged";
+        };
         if (!"root".equals(System.getProperty("user.name"))) {
             return Path.of("target", name);
         }
