@@ -1,5 +1,6 @@
 package com.emitkit.events.http;
 
+import com.emitkit.events.codec.RequestBodies;
 import com.emitkit.events.config.EmitKitConfig;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;

@@ -5,7 +5,7 @@ import com.emitkit.events.local.IngestResult;
 import com.emitkit.events.local.LocalTokens;
 import com.emitkit.events.local.UnknownResourceException;
 import com.emitkit.events.local.chdb.ChdbException;
-import com.emitkit.events.http.RequestBodies;
+import com.emitkit.events.codec.RequestBodies;
 import com.emitkit.events.local.chdb.ChdbResult;
 import com.emitkit.events.local.template.TemplateException;
 import com.fasterxml.jackson.databind.JsonNode;

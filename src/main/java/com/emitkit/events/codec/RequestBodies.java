@@ -1,4 +1,4 @@
-package com.emitkit.events.http;
+package com.emitkit.events.codec;
 
 import io.vertx.core.buffer.Buffer;
 
@@ -8,7 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.zip.GZIPInputStream;
 
-/** Request bodies as the Events API reads them: gzip (by header or magic bytes), decompressed under a cap. */
+/**
+ * Request bodies as the Events API reads them: gzip (by header or magic bytes), decompressed under a cap.
+ * Shared by the public API and the embedded Tinybird's API, so it depends on neither.
+ */
 public final class RequestBodies {
 
     /** A body over a size limit: HTTP 413, with the limit in the message. */
