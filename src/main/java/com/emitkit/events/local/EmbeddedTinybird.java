@@ -6,6 +6,7 @@ import com.emitkit.events.local.chdb.ChdbConnection;
 import com.emitkit.events.local.chdb.ChdbLibrary;
 import com.emitkit.events.local.chdb.ChdbLibraryFetcher;
 import com.emitkit.events.local.datafile.TinybirdProject;
+import com.emitkit.events.tinybird.spi.EmbeddedEngine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
@@ -27,12 +28,12 @@ import java.util.concurrent.TimeUnit;
  * Tinybird's HTTP API served on loopback. The service reaches it over HTTP like any Tinybird.
  */
 @ApplicationScoped
-public class EmbeddedTinybird {
+public class EmbeddedTinybird implements EmbeddedEngine {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedTinybird.class);
 
     /** Where the embedded API listens, a token it accepts, and how long start-up took. */
-    public record Started(URI apiUrl, String token, Duration startup) {
+    public record Started(URI apiUrl, String token, Duration startup) implements EmbeddedEngine.Endpoint {
     }
 
     private final EmitKitConfig.Local config;
@@ -50,6 +51,7 @@ public class EmbeddedTinybird {
     }
 
     /** Starts everything once; blocks (fetching chDB on first use), so call it at start-up. */
+    @Override
     public synchronized Started start() {
         if (started != null) {
             return started;

@@ -2,13 +2,14 @@ package com.emitkit.events.tinybird;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.config.TinybirdMode;
-import com.emitkit.events.local.EmbeddedTinybird;
+import com.emitkit.events.tinybird.spi.EmbeddedEngine;
 import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -22,16 +23,17 @@ public class TinybirdBackend {
     private static final Logger LOG = Logger.getLogger(TinybirdBackend.class);
 
     private final EmitKitConfig.Tinybird config;
-    private final EmbeddedTinybird embedded;
+    /** The embedded engine, null in a build that leaves it out. */
+    private final EmbeddedEngine embedded;
     private final LaunchMode launchMode;
     private volatile TinybirdTarget target;
 
     @Inject
-    TinybirdBackend(EmitKitConfig config, EmbeddedTinybird embedded) {
-        this(config, embedded, LaunchMode.current());
+    TinybirdBackend(EmitKitConfig config, Instance<EmbeddedEngine> embedded) {
+        this(config, embedded.isResolvable() ? embedded.get() : null, LaunchMode.current());
     }
 
-    TinybirdBackend(EmitKitConfig config, EmbeddedTinybird embedded, LaunchMode launchMode) {
+    TinybirdBackend(EmitKitConfig config, EmbeddedEngine embedded, LaunchMode launchMode) {
         this.config = config.tinybird();
         this.embedded = embedded;
         this.launchMode = launchMode;
@@ -64,7 +66,11 @@ public class TinybirdBackend {
                         + " which leaves the embedded engine out: set TINYBIRD_TOKEN (and TINYBIRD_API_URL) to use a"
                         + " Tinybird workspace, or run the JVM build for the embedded engine");
             }
-            EmbeddedTinybird.Started started = embedded.start();
+            if (embedded == null) {
+                throw new IllegalStateException("EMITKIT_TINYBIRD_MODE=embedded is not available in this build, which leaves"
+                        + " the embedded engine out: set TINYBIRD_TOKEN (and TINYBIRD_API_URL) to use a Tinybird workspace");
+            }
+            EmbeddedEngine.Endpoint started = embedded.start();
             return new TinybirdTarget(started.apiUrl(), started.token(), true);
         }
         String token = config.token().filter(t -> !t.isBlank()).orElseThrow(() -> new IllegalStateException(

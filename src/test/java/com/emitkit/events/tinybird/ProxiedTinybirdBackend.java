@@ -2,6 +2,7 @@ package com.emitkit.events.tinybird;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.local.EmbeddedTinybird;
+import io.quarkus.runtime.LaunchMode;
 import jakarta.inject.Singleton;
 import jakarta.enterprise.inject.Alternative;
 
@@ -24,7 +25,7 @@ public class ProxiedTinybirdBackend extends TinybirdBackend {
     private volatile TinybirdTarget target;
 
     ProxiedTinybirdBackend(EmitKitConfig config, EmbeddedTinybird embedded) {
-        super(config, embedded);
+        super(config, embedded, LaunchMode.current());
         this.config = config;
         this.embedded = embedded;
     }
