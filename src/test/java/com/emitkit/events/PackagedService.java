@@ -1,6 +1,6 @@
 package com.emitkit.events;
 
-import com.emitkit.events.tenancy.local.EmbeddedPostgresServer;
+import com.emitkit.events.local.postgres.EmbeddedPostgresServer;
 import io.restassured.http.ContentType;
 
 import java.io.IOException;

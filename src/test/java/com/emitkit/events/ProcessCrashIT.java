@@ -1,6 +1,6 @@
 package com.emitkit.events;
 
-import com.emitkit.events.tenancy.local.EmbeddedPostgresServer;
+import com.emitkit.events.local.postgres.EmbeddedPostgresServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

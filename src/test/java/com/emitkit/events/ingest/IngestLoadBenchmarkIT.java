@@ -1,7 +1,7 @@
 package com.emitkit.events.ingest;
 
 import com.emitkit.events.PackagedService;
-import com.emitkit.events.tenancy.local.EmbeddedPostgresServer;
+import com.emitkit.events.local.postgres.EmbeddedPostgresServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;

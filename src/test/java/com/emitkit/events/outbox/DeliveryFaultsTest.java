@@ -5,7 +5,7 @@ import com.emitkit.events.WriteLoad.Outcome;
 import com.emitkit.events.local.EmbeddedTinybird;
 import com.emitkit.events.tenancy.TestTenants;
 import com.emitkit.events.tenancy.TestTenants.Tenant;
-import com.emitkit.events.tenancy.local.EmbeddedPostgresConfigSource;
+import com.emitkit.events.local.postgres.EmbeddedPostgresConfigSource;
 import com.emitkit.events.tinybird.TinybirdEventsSender;
 import com.emitkit.events.tinybird.TinybirdRow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,4 +1,4 @@
-package com.emitkit.events.tenancy.local;
+package com.emitkit.events.local.postgres;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

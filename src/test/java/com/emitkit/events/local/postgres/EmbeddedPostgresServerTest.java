@@ -1,4 +1,4 @@
-package com.emitkit.events.tenancy.local;
+package com.emitkit.events.local.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

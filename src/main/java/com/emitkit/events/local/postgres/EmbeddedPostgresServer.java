@@ -1,4 +1,4 @@
-package com.emitkit.events.tenancy.local;
+package com.emitkit.events.local.postgres;
 
 import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package com.emitkit.events.tenancy.local;
+package com.emitkit.events.local.postgres;
 
 import io.quarkus.runtime.ImageMode;
 import io.quarkus.runtime.LaunchMode;
