@@ -2,10 +2,10 @@ package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.CallerAuthentication;
 import com.emitkit.events.http.ApiResponses;
 import com.emitkit.events.http.RequestIds;
 import com.emitkit.events.http.UpstreamFailures;
+import com.emitkit.events.security.CallerAuthentication;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.fasterxml.jackson.core.JsonProcessingException;

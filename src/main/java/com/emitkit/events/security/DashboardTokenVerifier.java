@@ -1,6 +1,7 @@
-package com.emitkit.events.http;
+package com.emitkit.events.security;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.http.ApiException;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Organizations;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
@@ -13,12 +14,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import javax.crypto.spec.SecretKeySpec;
 
 /** Verifies a dashboard token (JWT) and turns its claims into a read-only {@link Caller}. */
 @ApplicationScoped

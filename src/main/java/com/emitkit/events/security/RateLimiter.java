@@ -1,6 +1,7 @@
-package com.emitkit.events.http;
+package com.emitkit.events.security;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.http.ApiException;
 import com.emitkit.events.tenancy.Caller;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
