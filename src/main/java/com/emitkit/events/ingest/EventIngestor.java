@@ -1,13 +1,13 @@
 package com.emitkit.events.ingest;
 
-import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.UpstreamFailures;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tenancy.Identities;
 import com.emitkit.events.tenancy.Ids;
 import com.emitkit.events.tinybird.TinybirdEventsSender;
 import com.emitkit.events.tinybird.TinybirdTime;
+import com.emitkit.events.web.ApiException;
+import com.emitkit.events.web.UpstreamFailures;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;

@@ -1,6 +1,6 @@
 package com.emitkit.events.ingest;
 
-import com.emitkit.events.http.Violation;
+import com.emitkit.events.web.Violation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -1,14 +1,14 @@
 package com.emitkit.events.ingest;
 
 import com.emitkit.events.config.EmitKitConfig;
-import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.ApiResponses.Success;
-import com.emitkit.events.http.Idempotency;
-import com.emitkit.events.http.JsonBodies;
-import com.emitkit.events.http.RequestIds;
-import com.emitkit.events.http.Violation;
 import com.emitkit.events.security.CallerAuthentication;
 import com.emitkit.events.tenancy.Caller;
+import com.emitkit.events.web.ApiException;
+import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.Idempotency;
+import com.emitkit.events.web.JsonBodies;
+import com.emitkit.events.web.RequestIds;
+import com.emitkit.events.web.Violation;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;

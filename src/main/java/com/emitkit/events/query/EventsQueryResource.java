@@ -1,15 +1,15 @@
 package com.emitkit.events.query;
 
-import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.ApiResponses.Success;
-import com.emitkit.events.http.RequestIds;
-import com.emitkit.events.http.UpstreamFailures;
 import com.emitkit.events.retention.RetentionClock;
 import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.security.CallerAuthentication;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tinybird.TinybirdTime;
+import com.emitkit.events.web.ApiException;
+import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.RequestIds;
+import com.emitkit.events.web.UpstreamFailures;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,13 +1,13 @@
 package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
-import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.ApiResponses;
-import com.emitkit.events.http.RequestIds;
-import com.emitkit.events.http.UpstreamFailures;
 import com.emitkit.events.security.CallerAuthentication;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
+import com.emitkit.events.web.ApiException;
+import com.emitkit.events.web.ApiResponses;
+import com.emitkit.events.web.RequestIds;
+import com.emitkit.events.web.UpstreamFailures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Multi;

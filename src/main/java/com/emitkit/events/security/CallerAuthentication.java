@@ -1,8 +1,8 @@
 package com.emitkit.events.security;
 
-import com.emitkit.events.http.ApiException;
 import com.emitkit.events.tenancy.ApiKeys;
 import com.emitkit.events.tenancy.Caller;
+import com.emitkit.events.web.ApiException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,9 +1,9 @@
 package com.emitkit.events.security;
 
 import com.emitkit.events.config.EmitKitConfig;
-import com.emitkit.events.http.ApiException;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Organizations;
+import com.emitkit.events.web.ApiException;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
 import io.smallrye.jwt.auth.principal.JWTParser;

@@ -1,8 +1,8 @@
 package com.emitkit.events.security;
 
 import com.emitkit.events.config.EmitKitConfig;
-import com.emitkit.events.http.ApiException;
 import com.emitkit.events.tenancy.Caller;
+import com.emitkit.events.web.ApiException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.github.bucket4j.Bucket;

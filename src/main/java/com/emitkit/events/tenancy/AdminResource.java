@@ -1,9 +1,9 @@
 package com.emitkit.events.tenancy;
 
 import com.emitkit.events.config.EmitKitConfig;
-import com.emitkit.events.http.ApiException;
-import com.emitkit.events.http.ApiResponses.Success;
-import com.emitkit.events.http.RequestIds;
+import com.emitkit.events.web.ApiException;
+import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.RequestIds;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.DELETE;

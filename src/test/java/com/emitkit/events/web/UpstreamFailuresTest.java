@@ -1,4 +1,4 @@
-package com.emitkit.events.http;
+package com.emitkit.events.web;
 
 import com.emitkit.events.tinybird.TinybirdException;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package com.emitkit.events.http;
+package com.emitkit.events.web;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package com.emitkit.events.http;
+package com.emitkit.events.web;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package com.emitkit.events.http;
+package com.emitkit.events.web;
 
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

@@ -1,4 +1,4 @@
-package com.emitkit.events.http;
+package com.emitkit.events.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
