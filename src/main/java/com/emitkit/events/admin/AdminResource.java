@@ -1,6 +1,10 @@
-package com.emitkit.events.tenancy;
+package com.emitkit.events.admin;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.tenancy.ApiKeys;
+import com.emitkit.events.tenancy.Caller;
+import com.emitkit.events.tenancy.Organizations;
+import com.emitkit.events.tenancy.RetentionTier;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
 import com.emitkit.events.web.RequestIds;
