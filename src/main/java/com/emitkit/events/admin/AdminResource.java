@@ -1,6 +1,6 @@
 package com.emitkit.events.admin;
 
-import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.security.AdminAccess;
 import com.emitkit.events.tenancy.ApiKeys;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Organizations;
@@ -12,24 +12,20 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The dashboard backend's admin API: organizations, sites, API keys and tiers. Protected by
- * {@code emitkit.api.admin-token}; while that is unset the API answers 404 as if absent.
+ * {@code emitkit.api.admin-token} ({@link AdminAccess}); while that is unset the API answers 404 as if absent.
  */
 @Path("/admin/organizations")
+@AdminAccess
 public class AdminResource {
 
     public record CreateOrganization(String name, String retentionTier) {
@@ -44,20 +40,16 @@ public class AdminResource {
     public record ChangeTier(String retentionTier) {
     }
 
-    private final Optional<String> adminToken;
     private final Organizations organizations;
     private final ApiKeys apiKeys;
 
-    AdminResource(EmitKitConfig config, Organizations organizations, ApiKeys apiKeys) {
-        this.adminToken = config.api().adminToken().filter(t -> !t.isBlank());
+    AdminResource(Organizations organizations, ApiKeys apiKeys) {
         this.organizations = organizations;
         this.apiKeys = apiKeys;
     }
 
     @POST
-    public Uni<Response> createOrganization(CreateOrganization request, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
-                                            RoutingContext context) {
-        authorize(auth);
+    public Uni<Response> createOrganization(CreateOrganization request, RoutingContext context) {
         require(request != null && request.name() != null && !request.name().isBlank(), "name is required");
         return organizations.create(request.name().strip(), tier(request.retentionTier()))
                 .map(org -> created(org, context));
@@ -66,9 +58,7 @@ public class AdminResource {
     @GET
     @Path("/{organizationId}")
     public Uni<Success<Organizations.Organization>> organization(@PathParam("organizationId") String organizationId,
-                                                                 @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
                                                                  RoutingContext context) {
-        authorize(auth);
         return organizations.get(organizationId).map(org -> new Success<>(org, RequestIds.of(context)));
     }
 
@@ -76,10 +66,7 @@ public class AdminResource {
     @PATCH
     @Path("/{organizationId}")
     public Uni<Success<Organizations.Organization>> changeTier(@PathParam("organizationId") String organizationId,
-                                                               ChangeTier request,
-                                                               @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
-                                                               RoutingContext context) {
-        authorize(auth);
+                                                               ChangeTier request, RoutingContext context) {
         require(request != null, "retentionTier is required");
         return organizations.changeTier(organizationId, tier(request.retentionTier()))
                 .map(org -> new Success<>(org, RequestIds.of(context)));
@@ -87,9 +74,7 @@ public class AdminResource {
 
     @POST
     @Path("/{organizationId}/sites")
-    public Uni<Response> createSite(@PathParam("organizationId") String organizationId, CreateSite request,
-                                    @HeaderParam(HttpHeaders.AUTHORIZATION) String auth, RoutingContext context) {
-        authorize(auth);
+    public Uni<Response> createSite(@PathParam("organizationId") String organizationId, CreateSite request, RoutingContext context) {
         require(request != null && request.name() != null && !request.name().isBlank(), "name is required");
         return organizations.createSite(organizationId, request.name().strip()).map(site -> created(site, context));
     }
@@ -97,9 +82,7 @@ public class AdminResource {
     /** The clear key is in this answer only. */
     @POST
     @Path("/{organizationId}/api-keys")
-    public Uni<Response> issueKey(@PathParam("organizationId") String organizationId, CreateKey request,
-                                  @HeaderParam(HttpHeaders.AUTHORIZATION) String auth, RoutingContext context) {
-        authorize(auth);
+    public Uni<Response> issueKey(@PathParam("organizationId") String organizationId, CreateKey request, RoutingContext context) {
         require(request != null && request.siteId() != null, "siteId is required");
         List<String> scopes = request.scopes() == null || request.scopes().isEmpty()
                 ? List.of(Caller.WRITE) : request.scopes();
@@ -112,34 +95,19 @@ public class AdminResource {
     @GET
     @Path("/{organizationId}/api-keys")
     public Uni<Success<List<ApiKeys.KeyInfo>>> keys(@PathParam("organizationId") String organizationId,
-                                                    @HeaderParam(HttpHeaders.AUTHORIZATION) String auth,
                                                     RoutingContext context) {
-        authorize(auth);
         return apiKeys.list(organizationId).map(keys -> new Success<>(keys, RequestIds.of(context)));
     }
 
     @DELETE
     @Path("/{organizationId}/api-keys/{keyId}")
-    public Uni<Response> revoke(@PathParam("organizationId") String organizationId, @PathParam("keyId") String keyId,
-                                @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
-        authorize(auth);
+    public Uni<Response> revoke(@PathParam("organizationId") String organizationId, @PathParam("keyId") String keyId) {
         return apiKeys.revoke(organizationId, keyId).map(revoked -> {
             if (!revoked) {
                 throw new ApiException(404, "No active key " + keyId + " in organization " + organizationId);
             }
             return Response.noContent().build();
         });
-    }
-
-    private void authorize(String authorization) {
-        if (adminToken.isEmpty()) {
-            throw new ApiException(404, "Not found");
-        }
-        String given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? authorization.substring(7).strip() : "";
-        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), adminToken.get().getBytes(StandardCharsets.UTF_8))) {
-            throw new ApiException(401, "Invalid admin token");
-        }
     }
 
     private static RetentionTier tier(String name) {

@@ -2,6 +2,7 @@ package com.emitkit.events.ingest;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.security.CallerAuthentication;
+import com.emitkit.events.security.WriteAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
@@ -27,19 +28,17 @@ import java.util.List;
 
 /** The SDKs' write API for events. */
 @Path("/v1")
+@WriteAccess
 @Consumes(MediaType.WILDCARD)
 @Produces(MediaType.APPLICATION_JSON)
 public class EventsResource {
 
-    private final CallerAuthentication authentication;
     private final JsonBodies bodies;
     private final EventIngestor ingestor;
     private final Idempotency idempotency;
     private final int maxBatchEvents;
 
-    EventsResource(CallerAuthentication authentication, JsonBodies bodies, EventIngestor ingestor, Idempotency idempotency,
-                   EmitKitConfig config) {
-        this.authentication = authentication;
+    EventsResource(JsonBodies bodies, EventIngestor ingestor, Idempotency idempotency, EmitKitConfig config) {
         this.bodies = bodies;
         this.ingestor = ingestor;
         this.idempotency = idempotency;
@@ -48,19 +47,17 @@ public class EventsResource {
 
     @POST
     @Path("/events")
-    public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                 @HeaderParam("Content-Encoding") String contentEncoding,
                                 @HeaderParam(Idempotency.HEADER) String idempotencyKey, RoutingContext context) {
-        return authentication.require(authorization, Caller.WRITE, context).flatMap(principal -> {
-            EventValidator.Result result = EventValidator.validate(bodies.read(body, contentType, contentEncoding));
-            if (!result.valid()) {
-                throw ApiException.validation(result.violations());
-            }
-            return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events", body,
-                    () -> ingestor.ingest(principal, result.event())
-                            .map(created -> new Idempotency.Stored(201, new Success<>(created, RequestIds.of(context)))));
-        });
+        Caller principal = CallerAuthentication.caller(context);
+        EventValidator.Result result = EventValidator.validate(bodies.read(body, contentType, contentEncoding));
+        if (!result.valid()) {
+            throw ApiException.validation(result.violations());
+        }
+        return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events", body,
+                () -> ingestor.ingest(principal, result.event())
+                        .map(created -> new Idempotency.Stored(201, new Success<>(created, RequestIds.of(context)))));
     }
 
     /** One result per event of a batch, in order. */
@@ -78,46 +75,44 @@ public class EventsResource {
      */
     @POST
     @Path("/events/batch")
-    public Uni<Response> batch(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                               @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Uni<Response> batch(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                @HeaderParam("Content-Encoding") String contentEncoding,
                                @HeaderParam(Idempotency.HEADER) String idempotencyKey, RoutingContext context) {
-        return authentication.require(authorization, Caller.WRITE, context).flatMap(principal -> {
-            JsonNode events = bodies.read(body, contentType, contentEncoding).get("events");
-            if (events == null || !events.isArray()) {
-                throw ApiException.validation(List.of(new Violation(List.of("events"), "Expected an array of events")));
+        Caller principal = CallerAuthentication.caller(context);
+        JsonNode events = bodies.read(body, contentType, contentEncoding).get("events");
+        if (events == null || !events.isArray()) {
+            throw ApiException.validation(List.of(new Violation(List.of("events"), "Expected an array of events")));
+        }
+        if (events.size() == 0 || events.size() > maxBatchEvents) {
+            throw ApiException.validation(List.of(new Violation(List.of("events"),
+                    "Between 1 and " + maxBatchEvents + " events per batch")));
+        }
+        List<BatchItem> items = new ArrayList<>(events.size());
+        List<EventInput> valid = new ArrayList<>(events.size());
+        List<Integer> validIndexes = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            EventValidator.Result result = EventValidator.validate(events.get(i));
+            if (result.valid()) {
+                // Its item is filled in once the event was ingested.
+                items.add(null);
+                valid.add(result.event());
+                validIndexes.add(i);
+            } else {
+                items.add(new BatchItem(i, false, null, "Validation failed", result.violations()));
             }
-            if (events.size() == 0 || events.size() > maxBatchEvents) {
-                throw ApiException.validation(List.of(new Violation(List.of("events"),
-                        "Between 1 and " + maxBatchEvents + " events per batch")));
-            }
-            List<BatchItem> items = new ArrayList<>(events.size());
-            List<EventInput> valid = new ArrayList<>(events.size());
-            List<Integer> validIndexes = new ArrayList<>(events.size());
-            for (int i = 0; i < events.size(); i++) {
-                EventValidator.Result result = EventValidator.validate(events.get(i));
-                if (result.valid()) {
-                    // Its item is filled in once the event was ingested.
-                    items.add(null);
-                    valid.add(result.event());
-                    validIndexes.add(i);
-                } else {
-                    items.add(new BatchItem(i, false, null, "Validation failed", result.violations()));
-                }
-            }
-            return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events/batch", body,
-                    () -> ingestor.ingestAll(principal, valid).map(outcomes -> {
-                        for (int i = 0; i < outcomes.size(); i++) {
-                            EventIngestor.Outcome outcome = outcomes.get(i);
-                            int index = validIndexes.get(i);
-                            items.set(index, outcome.failure() == null
-                                    ? new BatchItem(index, true, outcome.created().id(), null, null)
-                                    : new BatchItem(index, false, null, outcome.failure().getMessage(), null));
-                        }
-                        int accepted = (int) items.stream().filter(BatchItem::success).count();
-                        return new Idempotency.Stored(200, new Success<>(new BatchResult(accepted, items.size() - accepted, items),
-                                RequestIds.of(context)));
-                    }));
-        });
+        }
+        return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events/batch", body,
+                () -> ingestor.ingestAll(principal, valid).map(outcomes -> {
+                    for (int i = 0; i < outcomes.size(); i++) {
+                        EventIngestor.Outcome outcome = outcomes.get(i);
+                        int index = validIndexes.get(i);
+                        items.set(index, outcome.failure() == null
+                                ? new BatchItem(index, true, outcome.created().id(), null, null)
+                                : new BatchItem(index, false, null, outcome.failure().getMessage(), null));
+                    }
+                    int accepted = (int) items.stream().filter(BatchItem::success).count();
+                    return new Idempotency.Stored(200, new Success<>(new BatchResult(accepted, items.size() - accepted, items),
+                            RequestIds.of(context)));
+                }));
     }
 }

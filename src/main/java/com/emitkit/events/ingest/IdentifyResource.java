@@ -1,6 +1,7 @@
 package com.emitkit.events.ingest;
 
 import com.emitkit.events.security.CallerAuthentication;
+import com.emitkit.events.security.WriteAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Identities;
 import com.emitkit.events.web.ApiException;
@@ -28,6 +29,7 @@ import java.util.Set;
 
 /** {@code POST /v1/identify}: a user's properties (replaced on each call) and aliases. */
 @Path("/v1/identify")
+@WriteAccess
 @Consumes(MediaType.WILDCARD)
 @Produces(MediaType.APPLICATION_JSON)
 public class IdentifyResource {
@@ -43,54 +45,51 @@ public class IdentifyResource {
     public record Aliases(List<String> created, List<Identities.FailedAlias> failed) {
     }
 
-    private final CallerAuthentication authentication;
     private final JsonBodies bodies;
     private final Identities identities;
 
-    IdentifyResource(CallerAuthentication authentication, JsonBodies bodies, Identities identities) {
-        this.authentication = authentication;
+    IdentifyResource(JsonBodies bodies, Identities identities) {
         this.bodies = bodies;
         this.identities = identities;
     }
 
     @POST
-    public Uni<Success<IdentifyResult>> identify(byte[] body, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                                 @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    public Uni<Success<IdentifyResult>> identify(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                                  @HeaderParam("Content-Encoding") String contentEncoding,
                                                  RoutingContext context) {
-        return authentication.require(authorization, Caller.WRITE, context).flatMap(principal -> {
-            JsonNode request = bodies.read(body, contentType, contentEncoding);
-            List<Violation> violations = new ArrayList<>();
-            String userId = identifier(request.get("user_id"), List.of("user_id"), violations);
-            JsonNode properties = request.get("properties");
-            if (properties != null && !properties.isNull() && !properties.isObject()) {
-                violations.add(new Violation(List.of("properties"), "Expected a JSON object"));
-            } else if (properties != null && properties.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
-                    > MAX_PROPERTIES_BYTES) {
-                violations.add(new Violation(List.of("properties"), "At most " + MAX_PROPERTIES_BYTES + " bytes of JSON"));
-            }
-            Set<String> aliases = new LinkedHashSet<>();
-            JsonNode aliasNodes = request.get("aliases");
-            if (aliasNodes != null && !aliasNodes.isNull()) {
-                if (!aliasNodes.isArray() || aliasNodes.size() > MAX_ALIASES) {
-                    violations.add(new Violation(List.of("aliases"), "Expected an array of at most " + MAX_ALIASES + " strings"));
-                } else {
-                    for (int i = 0; i < aliasNodes.size(); i++) {
-                        String alias = identifier(aliasNodes.get(i), List.of("aliases", i), violations);
-                        if (alias != null && !alias.equals(userId)) {
-                            aliases.add(alias);
-                        }
+        Caller principal = CallerAuthentication.caller(context);
+        JsonNode request = bodies.read(body, contentType, contentEncoding);
+        List<Violation> violations = new ArrayList<>();
+        String userId = identifier(request.get("user_id"), List.of("user_id"), violations);
+        JsonNode properties = request.get("properties");
+        if (properties != null && !properties.isNull() && !properties.isObject()) {
+            violations.add(new Violation(List.of("properties"), "Expected a JSON object"));
+        } else if (properties != null && properties.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                > MAX_PROPERTIES_BYTES) {
+            violations.add(new Violation(List.of("properties"), "At most " + MAX_PROPERTIES_BYTES + " bytes of JSON"));
+        }
+        Set<String> aliases = new LinkedHashSet<>();
+        JsonNode aliasNodes = request.get("aliases");
+        if (aliasNodes != null && !aliasNodes.isNull()) {
+            if (!aliasNodes.isArray() || aliasNodes.size() > MAX_ALIASES) {
+                violations.add(new Violation(List.of("aliases"), "Expected an array of at most " + MAX_ALIASES + " strings"));
+            } else {
+                for (int i = 0; i < aliasNodes.size(); i++) {
+                    String alias = identifier(aliasNodes.get(i), List.of("aliases", i), violations);
+                    if (alias != null && !alias.equals(userId)) {
+                        aliases.add(alias);
                     }
                 }
             }
-            if (!violations.isEmpty()) {
-                throw ApiException.validation(violations);
-            }
-            JsonObject props = properties == null || properties.isNull() ? new JsonObject() : new JsonObject(properties.toString());
-            return identities.identify(principal.organizationId(), userId, props, List.copyOf(aliases));
-        }).map(identity -> new Success<>(new IdentifyResult(identity.userId(), identity.userId(), identity.properties().getMap(),
-                new Aliases(identity.aliasesCreated(), identity.aliasesFailed()), identity.updatedAt().toInstant().toString()),
-                RequestIds.of(context)));
+        }
+        if (!violations.isEmpty()) {
+            throw ApiException.validation(violations);
+        }
+        JsonObject props = properties == null || properties.isNull() ? new JsonObject() : new JsonObject(properties.toString());
+        return identities.identify(principal.organizationId(), userId, props, List.copyOf(aliases))
+                .map(identity -> new Success<>(new IdentifyResult(identity.userId(), identity.userId(),
+                        identity.properties().getMap(), new Aliases(identity.aliasesCreated(), identity.aliasesFailed()),
+                        identity.updatedAt().toInstant().toString()), RequestIds.of(context)));
     }
 
     private static String identifier(JsonNode node, List<Object> path, List<Violation> violations) {

@@ -3,6 +3,7 @@ package com.emitkit.events.query;
 import com.emitkit.events.retention.RetentionClock;
 import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.security.CallerAuthentication;
+import com.emitkit.events.security.ReadAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tinybird.TinybirdTime;
@@ -15,11 +16,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 import java.nio.charset.StandardCharsets;
@@ -42,6 +41,7 @@ import java.util.Optional;
  * optionally one channel. The organization always comes from the credential.
  */
 @Path("/v1")
+@ReadAccess
 @Produces(MediaType.APPLICATION_JSON)
 public class EventsQueryResource {
 
@@ -50,15 +50,12 @@ public class EventsQueryResource {
     public record Page(List<EventRows.Event> events, boolean hasMore, String nextCursor) {
     }
 
-    private final CallerAuthentication authentication;
     private final Channels channels;
     private final RetentionGate pipes;
     /** The retention module's clock, so that a default range ends at the same "now" its windows start from. */
     private final Clock clock;
 
-    EventsQueryResource(CallerAuthentication authentication, Channels channels, RetentionGate pipes,
-                        @RetentionClock Clock clock) {
-        this.authentication = authentication;
+    EventsQueryResource(Channels channels, RetentionGate pipes, @RetentionClock Clock clock) {
         this.channels = channels;
         this.pipes = pipes;
         this.clock = clock;
@@ -69,8 +66,7 @@ public class EventsQueryResource {
     public Uni<Success<Page>> list(@QueryParam("channel") String channel, @QueryParam("limit") String limit,
                                    @QueryParam("cursor") String cursor, @QueryParam("date_from") String dateFrom,
                                    @QueryParam("date_to") String dateTo, @QueryParam("tag") String tag,
-                                   @QueryParam("user_id") String userId,
-                                   @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, RoutingContext context) {
+                                   @QueryParam("user_id") String userId, RoutingContext context) {
         int pageSize = limit(limit);
         Map<String, String> params = new HashMap<>();
         time("date_from", dateFrom).ifPresent(t -> params.put("date_from", t));
@@ -82,10 +78,10 @@ public class EventsQueryResource {
         text("tag", tag).ifPresent(t -> params.put("tag", t));
         text("user_id", userId).ifPresent(u -> params.put("user_id", u));
         params.put("limit", Integer.toString(pageSize + 1));
-        return authentication.require(authorization, Caller.READ, context)
-                .flatMap(caller -> scoped(caller, channel, params).flatMap(scoped -> scoped.isEmpty()
-                        ? Uni.createFrom().item(new JsonArray())
-                        : query("get_events_paginated", caller, scoped.get()).map(r -> r.getJsonArray("data"))))
+        Caller caller = CallerAuthentication.caller(context);
+        return scoped(caller, channel, params).flatMap(scoped -> scoped.isEmpty()
+                ? Uni.createFrom().item(new JsonArray())
+                : query("get_events_paginated", caller, scoped.get()).map(r -> r.getJsonArray("data")))
                 .map(rows -> {
                     List<EventRows.Event> events = new ArrayList<>();
                     for (int i = 0; i < Math.min(rows.size(), pageSize); i++) {
@@ -100,8 +96,7 @@ public class EventsQueryResource {
     @GET
     @Path("/stats")
     public Uni<Success<JsonObject>> stats(@QueryParam("channel") String channel, @QueryParam("date_from") String dateFrom,
-                                          @QueryParam("date_to") String dateTo,
-                                          @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, RoutingContext context) {
+                                          @QueryParam("date_to") String dateTo, RoutingContext context) {
         Instant to = instant("date_to", dateTo).orElse(clock.instant());
         Instant from = instant("date_from", dateFrom).orElse(to.minus(Duration.ofDays(30)));
         if (!from.isBefore(to)) {
@@ -110,11 +105,11 @@ public class EventsQueryResource {
         Map<String, String> params = new HashMap<>(Map.of("date_from", TinybirdTime.format(from), "date_to", TinybirdTime.format(to),
                 // Hourly buckets up to two days, daily beyond: both read the materialized aggregates.
                 "granularity", Duration.between(from, to).compareTo(Duration.ofDays(2)) <= 0 ? "hour" : "day"));
-        return authentication.require(authorization, Caller.READ, context)
-                .flatMap(caller -> scoped(caller, channel, params).flatMap(scoped -> scoped.isEmpty()
-                        ? Uni.createFrom().item(new JsonObject().put("total_events", 0).put("unique_users", 0)
-                                .put("timeline", new JsonArray()).put("tags", new JsonArray()))
-                        : query("get_events_stats", caller, scoped.get()).map(r -> r.getJsonArray("data").getJsonObject(0))))
+        Caller caller = CallerAuthentication.caller(context);
+        return scoped(caller, channel, params).flatMap(scoped -> scoped.isEmpty()
+                ? Uni.createFrom().item(new JsonObject().put("total_events", 0).put("unique_users", 0)
+                        .put("timeline", new JsonArray()).put("tags", new JsonArray()))
+                : query("get_events_stats", caller, scoped.get()).map(r -> r.getJsonArray("data").getJsonObject(0)))
                 .map(row -> new Success<>(new JsonObject()
                         .put("totalEvents", Long.parseLong(String.valueOf(row.getValue("total_events"))))
                         .put("uniqueUsers", Long.parseLong(String.valueOf(row.getValue("unique_users"))))

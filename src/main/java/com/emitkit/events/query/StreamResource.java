@@ -2,11 +2,10 @@ package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.security.CallerAuthentication;
+import com.emitkit.events.security.ReadAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.web.ApiException;
-import com.emitkit.events.web.ApiResponses;
-import com.emitkit.events.web.RequestIds;
 import com.emitkit.events.web.UpstreamFailures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,9 +19,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
@@ -36,30 +33,28 @@ import java.time.Duration;
 /**
  * {@code GET /v1/channels/{channel}/stream}: a channel's new events as Server-Sent Events, the event id
  * as the SSE id; reconnecting with Last-Event-ID resumes after it. Comment lines keep idle streams open.
- * The key and channel are checked, and the subscription readied (the channel's feed answers, a resume point
- * is found), in a request filter, because an SSE answer's head is sent as soon as the stream starts:
- * refusals and upstream failures must be answered before.
+ * The channel is checked, and the subscription readied (the channel's feed answers, a resume point is
+ * found), in a request filter after the caller's, because an SSE answer's head is sent as soon as the
+ * stream starts: refusals and upstream failures must be answered before.
  */
 @Path("/v1/channels/{channel}/stream")
+@ReadAccess
 public class StreamResource {
 
     private static final String SUBSCRIPTION = "emitkit.stream-subscription";
 
-    /** Marks the method whose requests {@link #authorize} checks. */
+    /** Marks the method whose requests {@link #open} readies. */
     @NameBinding
     @Retention(RetentionPolicy.RUNTIME)
-    @interface Authorized {
+    @interface Opened {
     }
 
-    private final CallerAuthentication authentication;
     private final Channels channels;
     private final LiveStreams streams;
     private final ObjectMapper json;
     private final Duration heartbeat;
 
-    StreamResource(CallerAuthentication authentication, Channels channels, LiveStreams streams, ObjectMapper json,
-                   EmitKitConfig config) {
-        this.authentication = authentication;
+    StreamResource(Channels channels, LiveStreams streams, ObjectMapper json, EmitKitConfig config) {
         this.channels = channels;
         this.streams = streams;
         this.json = json;
@@ -67,34 +62,23 @@ public class StreamResource {
     }
 
     @ServerRequestFilter
-    @Authorized
-    public Uni<Response> authorize(ContainerRequestContext request, RoutingContext context) {
+    @Opened
+    public Uni<Void> open(ContainerRequestContext request, RoutingContext context) {
         String channel = request.getUriInfo().getPathParameters().getFirst("channel");
-        return authentication.require(request.getHeaderString(HttpHeaders.AUTHORIZATION), Caller.READ, context)
-                .flatMap(caller -> {
-                    if (!caller.sees(channel)) {
-                        throw new ApiException(403, "This credential is limited to channels " + caller.channels());
-                    }
-                    return channels.find(caller.organizationId(), caller.siteId(), channel)
-                            .map(found -> found.orElseThrow(() -> new ApiException(404, "No channel named '" + channel + "'")))
-                            .flatMap(ref -> streams.open(caller, ref, request.getHeaderString("Last-Event-ID"))
-                                    .onFailure().transform(UpstreamFailures::of))
-                            .invoke(opening -> context.put(SUBSCRIPTION, opening));
-                })
-                .replaceWith((Response) null)
-                .onFailure(com.emitkit.events.tenancy.TenancyException.Ambiguous.class)
-                .transform(e -> new ApiException(400, e.getMessage() + ": use a credential for one site"))
-                .onFailure(ApiException.class).recoverWithItem(failure -> {
-                    ApiException refused = (ApiException) failure;
-                    Response.ResponseBuilder response = Response.status(refused.status()).type(MediaType.APPLICATION_JSON)
-                            .entity(new ApiResponses.Failure(refused.getMessage(), RequestIds.of(context), null));
-                    refused.headers().forEach(response::header);
-                    return response.build();
-                });
+        Caller caller = CallerAuthentication.caller(context);
+        if (!caller.sees(channel)) {
+            throw new ApiException(403, "This credential is limited to channels " + caller.channels());
+        }
+        return channels.find(caller.organizationId(), caller.siteId(), channel)
+                .map(found -> found.orElseThrow(() -> new ApiException(404, "No channel named '" + channel + "'")))
+                .flatMap(ref -> streams.open(caller, ref, request.getHeaderString("Last-Event-ID"))
+                        .onFailure().transform(UpstreamFailures::of))
+                .invoke(opening -> context.put(SUBSCRIPTION, opening))
+                .replaceWithVoid();
     }
 
     @GET
-    @Authorized
+    @Opened
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event (read by the filter)")
     public Multi<OutboundSseEvent> stream(@PathParam("channel") String channel, @Context Sse sse, RoutingContext context) {

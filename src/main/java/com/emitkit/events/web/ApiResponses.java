@@ -3,13 +3,17 @@ package com.emitkit.events.web;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.List;
 
-/** The public API's response bodies, and the mapping of every failure to one of them. */
+/**
+ * The public API's response bodies, and the mapping of every failure to one of them: always JSON, also for
+ * a route that produces another type (the SSE stream's refusals).
+ */
 public final class ApiResponses {
 
     private static final Logger LOG = Logger.getLogger(ApiResponses.class);
@@ -33,18 +37,17 @@ public final class ApiResponses {
 
     @ServerExceptionMapper
     public Response notFound(com.emitkit.events.tenancy.TenancyException.NotFound e, RoutingContext context) {
-        return Response.status(404).entity(new Failure(e.getMessage(), RequestIds.of(context), null)).build();
+        return failure(404, e.getMessage(), context).build();
     }
 
     @ServerExceptionMapper
     public Response ambiguous(com.emitkit.events.tenancy.TenancyException.Ambiguous e, RoutingContext context) {
-        return Response.status(400).entity(new Failure(e.getMessage() + ": use a credential for one site", RequestIds.of(context),
-                null)).build();
+        return failure(400, e.getMessage() + ": use a credential for one site", context).build();
     }
 
     @ServerExceptionMapper
     public Response refused(ApiException e, RoutingContext context) {
-        Response.ResponseBuilder response = Response.status(e.status())
+        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
                 .entity(new Failure(e.getMessage(), RequestIds.of(context), e.details()));
         e.headers().forEach(response::header);
         return response.build();
@@ -55,10 +58,14 @@ public final class ApiResponses {
     public Response unexpected(RuntimeException e, RoutingContext context) {
         if (e instanceof jakarta.ws.rs.WebApplicationException web && web.getResponse().getStatus() < 500) {
             int status = web.getResponse().getStatus();
-            return Response.status(status).entity(new Failure(statusMessage(status), RequestIds.of(context), null)).build();
+            return failure(status, statusMessage(status), context).build();
         }
         LOG.errorf(e, "Request %s failed", RequestIds.of(context));
-        return Response.status(500).entity(new Failure("Internal error", RequestIds.of(context), null)).build();
+        return failure(500, "Internal error", context).build();
+    }
+
+    private static Response.ResponseBuilder failure(int status, String message, RoutingContext context) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new Failure(message, RequestIds.of(context), null));
     }
 
     private static String statusMessage(int status) {

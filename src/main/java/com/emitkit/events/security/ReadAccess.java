@@ -1,0 +1,18 @@
+package com.emitkit.events.security;
+
+import jakarta.ws.rs.NameBinding;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Requests to the marked resource need a credential with the {@code read} scope (an API key, or a dashboard
+ * token): {@link CallerAuthentication}.
+ */
+@NameBinding
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.TYPE, ElementType.METHOD})
+public @interface ReadAccess {
+}
