@@ -67,6 +67,13 @@ class PackageRulesTest {
     }
 
     @Test
+    void onlyTheStoresSpeakSql() {
+        noClasses().that().resideOutsideOfPackages("com.emitkit.events.tenancy..", "com.emitkit.events.outbox..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.mutiny.sqlclient..")
+                .check(production);
+    }
+
+    @Test
     void topLevelPackagesFormNoCycle() {
         slices().matching("com.emitkit.events.(*)..").should().beFreeOfCycles().check(production);
     }
