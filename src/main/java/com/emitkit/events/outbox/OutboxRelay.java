@@ -2,8 +2,7 @@ package com.emitkit.events.outbox;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.tinybird.TinybirdEventsSender;
-import com.emitkit.events.tinybird.TinybirdException;
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import com.emitkit.events.tinybird.TinybirdFailure;
 import com.emitkit.events.tinybird.TinybirdRow;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -114,8 +113,7 @@ public class OutboxRelay {
                 .onItem().transformToUniAndConcatenate(organization -> relay(organization)
                         .onFailure().recoverWithItem(failure -> {
                             // Tinybird still failing is expected and shown by the backlog gauges; anything else is a bug.
-                            if (failure instanceof TinybirdException || failure instanceof CircuitBreakerOpenException
-                                    || failure instanceof java.io.IOException || failure instanceof java.util.concurrent.TimeoutException) {
+                            if (TinybirdFailure.of(failure).upstream()) {
                                 LOG.debugf("Relaying the outbox of %s stopped: %s", organization, failure.getMessage());
                             } else {
                                 LOG.warnf(failure, "Relaying the outbox of %s failed", organization);

@@ -22,9 +22,7 @@ import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
-import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 
-import java.net.ConnectException;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -33,7 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -88,23 +85,10 @@ public class TinybirdClient {
                 .requestVolumeThreshold(breaker.requestVolume())
                 .failureRatio(breaker.failureRatio())
                 .delay(breaker.delay().toMillis(), ChronoUnit.MILLIS)
-                .when(TinybirdClient::upstreamDown)
+                // Tinybird unreachable, timing out or failing (5xx) counts against the breaker; refusals (4xx) do not.
+                .when(failure -> TinybirdFailure.of(failure).upstreamDown())
                 .done()
                 .build();
-    }
-
-    /** What counts against the breaker: Tinybird unreachable, timing out or failing (5xx), not refusals (4xx). */
-    static boolean upstreamDown(Throwable failure) {
-        return !(failure instanceof TinybirdException tinybird) || tinybird.status() >= 500;
-    }
-
-    /** A call that failed before any byte was sent: nothing can have been stored. */
-    static boolean neverSent(Throwable failure) {
-        return failure instanceof ConnectException || failure instanceof CircuitBreakerOpenException;
-    }
-
-    static boolean timedOut(Throwable failure) {
-        return failure instanceof TimeoutException;
     }
 
     /** Calls an endpoint pipe's JSON endpoint with the given parameters. */

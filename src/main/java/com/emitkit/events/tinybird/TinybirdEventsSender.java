@@ -265,35 +265,39 @@ public class TinybirdEventsSender {
 
     private Uni<Void> deliver(String datasource, List<TinybirdRow> rows, int attempt, boolean mayHaveLanded) {
         return append(datasource, rows, mayHaveLanded).onFailure().recoverWithUni(failure -> {
-            // A refusal (4xx) stores nothing; neither does a call that never left.
-            boolean refused = failure instanceof TinybirdException error && error.status() < 500;
-            boolean landed = mayHaveLanded || !refused && !TinybirdClient.neverSent(failure);
+            TinybirdFailure kind = TinybirdFailure.of(failure);
+            boolean landed = mayHaveLanded || kind.mayHaveStored();
             if (closing.isDone()) {
                 return keep(datasource, rows, landed, "shutting down", failure);
             }
-            if (failure instanceof TinybirdException error && error.status() < 500) {
-                if (error.status() == 429) {
-                    Duration wait = error.retryAfter().orElse(backoff(attempt));
+            switch (kind) {
+                case RATE_LIMITED -> {
+                    Duration wait = ((TinybirdException) failure).retryAfter().orElse(backoff(attempt));
                     if (wait.compareTo(retry.maxRetryAfter()) <= 0 && attempt < retry.maxAttempts()) {
                         return retryAfter(datasource, rows, attempt, wait, landed, "429");
                     }
                     return keep(datasource, rows, landed, "rate limited", failure);
                 }
-                LOG.errorf("Tinybird refused a batch of %d rows for %s: %s", rows.size(), datasource, error.getMessage());
-                return keep(datasource, rows, landed, "refused (" + error.status() + ")", failure);
-            }
-            if (failure instanceof org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException) {
-                return keep(datasource, rows, landed, "circuit open", failure);
-            }
-            if (TinybirdClient.timedOut(failure)) {
+                case REFUSED -> {
+                    LOG.errorf("Tinybird refused a batch of %d rows for %s: %s", rows.size(), datasource, failure.getMessage());
+                    return keep(datasource, rows, landed, "refused (" + ((TinybirdException) failure).status() + ")", failure);
+                }
+                case CIRCUIT_OPEN -> {
+                    return keep(datasource, rows, landed, "circuit open", failure);
+                }
                 // The insert may still be running upstream: the outbox looks for it only after it settled.
-                return keep(datasource, rows, true, "timeout", failure);
+                case TIMED_OUT -> {
+                    return keep(datasource, rows, true, "timeout", failure);
+                }
+                default -> {
+                    if (attempt < retry.maxAttempts()) {
+                        String reason = kind == TinybirdFailure.FAILED ? Integer.toString(((TinybirdException) failure).status())
+                                : "connection";
+                        return retryAfter(datasource, rows, attempt, backoff(attempt), landed, reason);
+                    }
+                    return keep(datasource, rows, landed, "retries exhausted", failure);
+                }
             }
-            if (attempt < retry.maxAttempts()) {
-                String reason = failure instanceof TinybirdException error ? Integer.toString(error.status()) : "connection";
-                return retryAfter(datasource, rows, attempt, backoff(attempt), landed, reason);
-            }
-            return keep(datasource, rows, landed, "retries exhausted", failure);
         });
     }
 
