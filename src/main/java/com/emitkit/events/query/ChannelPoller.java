@@ -87,8 +87,9 @@ final class ChannelPoller {
     private boolean idleAtLastTick;
     private long polls;
 
+    /** Polls for the events stamped from {@code startAt} on (less the late-arrival look-back). */
     ChannelPoller(String organizationId, String siteId, String channelId, RetentionTier widestTier, RetentionGate pipes,
-                  Vertx vertx, EmitKitConfig.Stream config, Consumer<ChannelPoller> onStop) {
+                  Vertx vertx, EmitKitConfig.Stream config, Instant startAt, Consumer<ChannelPoller> onStop) {
         this.organizationId = organizationId;
         this.siteId = siteId;
         this.channelId = channelId;
@@ -97,7 +98,7 @@ final class ChannelPoller {
         this.vertx = vertx;
         this.config = config;
         this.onStop = onStop;
-        this.cursor = TinybirdTime.format(Instant.now());
+        this.cursor = TinybirdTime.format(startAt);
     }
 
     /** Polls once now (so the first subscriber learns at once whether the feed works), then every interval. */

@@ -1,6 +1,7 @@
 package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.retention.RetentionClock;
 import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
@@ -16,7 +17,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Instant;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,10 +39,13 @@ public class LiveStreams {
     private final RetentionGate pipes;
     private final Vertx vertx;
     private final EmitKitConfig.Stream config;
+    /** The read path's one clock: where a fresh subscriber and a new poller start. */
+    private final Clock clock;
     private final Map<String, ChannelPoller> pollers = new HashMap<>();
 
-    LiveStreams(RetentionGate pipes, Vertx vertx, EmitKitConfig config, MeterRegistry metrics) {
+    LiveStreams(RetentionGate pipes, Vertx vertx, EmitKitConfig config, @RetentionClock Clock clock, MeterRegistry metrics) {
         this.pipes = pipes;
+        this.clock = clock;
         this.vertx = vertx;
         this.config = config.stream();
         Gauge.builder("emitkit.stream.subscribers", this, LiveStreams::subscribers)
@@ -66,7 +70,7 @@ public class LiveStreams {
         synchronized (pollers) {
             poller = live(caller.organizationId(), channel.siteId(), channel.id(), caller.widestTier());
         }
-        String connectedAt = TinybirdTime.format(Instant.now());
+        String connectedAt = TinybirdTime.format(clock.instant());
         String resumeAfter = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.strip();
         return poller.ready()
                 .flatMap(ready -> resumeAfter == null ? Uni.createFrom().item((ChannelPoller.Start) new ChannelPoller.Fresh(connectedAt))
@@ -132,7 +136,7 @@ public class LiveStreams {
         String key = key(organizationId, siteId, channelId);
         ChannelPoller poller = pollers.get(key);
         if (poller == null || poller.stopped()) {
-            poller = new ChannelPoller(organizationId, siteId, channelId, widestTier, pipes, vertx, config,
+            poller = new ChannelPoller(organizationId, siteId, channelId, widestTier, pipes, vertx, config, clock.instant(),
                     stopped -> forget(key, stopped));
             pollers.put(key, poller);
             poller.start();
