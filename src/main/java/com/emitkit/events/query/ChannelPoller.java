@@ -3,6 +3,7 @@ package com.emitkit.events.query;
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.tenancy.RetentionTier;
+import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.MultiEmitter;
@@ -245,7 +246,7 @@ final class ChannelPoller {
     private void fetch(String since, String sinceId) {
         Map<String, String> params = new HashMap<>(Map.of("organization_id", organizationId, "site_id", siteId,
                 "channel_id", channelId, "since", since, "since_id", sinceId, "limit", Integer.toString(PAGE)));
-        pipes.query("stream_events", widestTier, params).subscribe().with(response -> {
+        pipes.query(EndpointPipe.STREAM_EVENTS, widestTier, params).subscribe().with(response -> {
             JsonArray rows = response.getJsonArray("data", new JsonArray());
             deliver(rows);
             if (rows.size() == PAGE) {

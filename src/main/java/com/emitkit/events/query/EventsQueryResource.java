@@ -6,6 +6,7 @@ import com.emitkit.events.security.CallerAuthentication;
 import com.emitkit.events.security.ReadAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
+import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdTime;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
@@ -81,7 +82,7 @@ public class EventsQueryResource {
         Caller caller = CallerAuthentication.caller(context);
         return scoped(caller, channel, params).flatMap(scoped -> scoped.isEmpty()
                 ? Uni.createFrom().item(new JsonArray())
-                : query("get_events_paginated", caller, scoped.get()).map(r -> r.getJsonArray("data")))
+                : query(EndpointPipe.GET_EVENTS_PAGINATED, caller, scoped.get()).map(r -> r.getJsonArray("data")))
                 .map(rows -> {
                     List<EventRows.Event> events = new ArrayList<>();
                     for (int i = 0; i < Math.min(rows.size(), pageSize); i++) {
@@ -109,7 +110,7 @@ public class EventsQueryResource {
         return scoped(caller, channel, params).flatMap(scoped -> scoped.isEmpty()
                 ? Uni.createFrom().item(new JsonObject().put("total_events", 0).put("unique_users", 0)
                         .put("timeline", new JsonArray()).put("tags", new JsonArray()))
-                : query("get_events_stats", caller, scoped.get()).map(r -> r.getJsonArray("data").getJsonObject(0)))
+                : query(EndpointPipe.GET_EVENTS_STATS, caller, scoped.get()).map(r -> r.getJsonArray("data").getJsonObject(0)))
                 .map(row -> new Success<>(new JsonObject()
                         .put("totalEvents", Long.parseLong(String.valueOf(row.getValue("total_events"))))
                         .put("uniqueUsers", Long.parseLong(String.valueOf(row.getValue("unique_users"))))
@@ -119,7 +120,7 @@ public class EventsQueryResource {
     }
 
     /** A pipe call for the caller's organization; any failure of it (an error answer, a timeout) is Tinybird's. */
-    private Uni<JsonObject> query(String pipe, Caller caller, Map<String, String> params) {
+    private Uni<JsonObject> query(EndpointPipe pipe, Caller caller, Map<String, String> params) {
         return pipes.query(pipe, caller.widestTier(), params).onFailure().transform(UpstreamFailures::of);
     }
 

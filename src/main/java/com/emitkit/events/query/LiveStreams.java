@@ -6,15 +6,16 @@ import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tenancy.RetentionTier;
+import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdTime;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
-import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
@@ -107,7 +108,7 @@ public class LiveStreams {
         Map<String, String> lookup = new HashMap<>(scope);
         lookup.put("id", lastEventId);
         lookup.put("limit", "1");
-        return pipes.query("get_events_paginated", caller.widestTier(), lookup).flatMap(found -> {
+        return pipes.query(EndpointPipe.GET_EVENTS_PAGINATED, caller.widestTier(), lookup).flatMap(found -> {
             JsonArray rows = found.getJsonArray("data", new JsonArray());
             if (rows.isEmpty()) {
                 return Uni.createFrom().item(new ChannelPoller.TooOld(lastEventId));
@@ -117,7 +118,7 @@ public class LiveStreams {
             after.put("since", last.getString("created_at"));
             after.put("since_id", last.getString("id"));
             after.put("limit", Integer.toString(ChannelPoller.PAGE));
-            return pipes.query("stream_events", caller.widestTier(), after).map(page -> {
+            return pipes.query(EndpointPipe.STREAM_EVENTS, caller.widestTier(), after).map(page -> {
                 JsonArray events = page.getJsonArray("data", new JsonArray());
                 if (events.size() >= ChannelPoller.PAGE) {
                     return new ChannelPoller.TooOld(lastEventId);

@@ -2,6 +2,7 @@ package com.emitkit.events.retention;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.tenancy.RetentionTier;
+import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdClient;
 import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.Uni;
@@ -28,7 +29,7 @@ import java.util.Set;
  * events keep the tier they were created with): none for one that was ever unlimited.</li>
  * </ul>
  * The pipes' per-row check by the tier stored on each event stays as the second wall. A pipe this class
- * has no rule for is not called.
+ * has no rule for does not compile.
  */
 @ApplicationScoped
 public class RetentionGate {
@@ -43,10 +44,12 @@ public class RetentionGate {
     private record LowerBound(String parameter, boolean fillWhenAbsent, String tieBreaker) {
     }
 
-    private static final Map<String, LowerBound> LOWER_BOUNDS = Map.of(
-            "get_events_paginated", new LowerBound("date_from", true, null),
-            "get_events_stats", new LowerBound("date_from", true, null),
-            "stream_events", new LowerBound("since", false, "since_id"));
+    private static LowerBound lowerBound(EndpointPipe pipe) {
+        return switch (pipe) {
+            case GET_EVENTS_PAGINATED, GET_EVENTS_STATS -> new LowerBound("date_from", true, null);
+            case STREAM_EVENTS -> new LowerBound("since", false, "since_id");
+        };
+    }
 
     private final TinybirdClient client;
     private final EmitKitConfig.Retention windows;
@@ -67,16 +70,13 @@ public class RetentionGate {
      * Calls a pipe for an organization whose widest tier ever is {@code widestTier}, with the parameters
      * rewritten by {@link #rewrite}.
      */
-    public Uni<JsonObject> query(String pipe, RetentionTier widestTier, Map<String, String> params) {
+    public Uni<JsonObject> query(EndpointPipe pipe, RetentionTier widestTier, Map<String, String> params) {
         return client.queryPipe(pipe, rewrite(pipe, widestTier, params));
     }
 
     /** The parameters a pipe receives: the caller's, with the cutoffs replaced and the lower time bound clamped. */
-    Map<String, String> rewrite(String pipe, RetentionTier widestTier, Map<String, String> params) {
-        LowerBound bound = LOWER_BOUNDS.get(pipe);
-        if (bound == null) {
-            throw new IllegalArgumentException("The retention module has no rule for pipe " + pipe);
-        }
+    Map<String, String> rewrite(EndpointPipe pipe, RetentionTier widestTier, Map<String, String> params) {
+        LowerBound bound = lowerBound(pipe);
         Map<String, String> rewritten = new HashMap<>(params);
         COMPUTED_HERE.forEach(rewritten::remove);
         Instant now = clock.instant();

@@ -3,8 +3,8 @@ package com.emitkit.events.tinybird;
 import com.emitkit.events.config.EmitKitConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.micrometer.core.instrument.Timer;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.TypedGuard;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
@@ -21,7 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.util.TypeLiteral;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
-
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -92,16 +91,16 @@ public class TinybirdClient {
     }
 
     /** Calls an endpoint pipe's JSON endpoint with the given parameters. */
-    public Uni<JsonObject> queryPipe(String pipe, Map<String, String> params) {
+    public Uni<JsonObject> queryPipe(EndpointPipe pipe, Map<String, String> params) {
         Timer.Sample sample = Timer.start(metrics);
         return reads.get(() -> {
-                    HttpRequest<Buffer> request = request(HttpMethod.GET, "/v0/pipes/" + pipe + ".json");
+                    HttpRequest<Buffer> request = request(HttpMethod.GET, "/v0/pipes/" + pipe.fileName() + ".json");
                     params.forEach(request::addQueryParam);
                     return request.send().map(TinybirdClient::success);
                 })
                 .map(HttpResponse::bodyAsJsonObject)
                 .onTermination().invoke((item, failure, cancelled) -> sample.stop(metrics.timer("emitkit.tinybird.pipe.latency",
-                        "pipe", pipe, "outcome", failure == null ? "success" : "failure")));
+                        "pipe", pipe.fileName(), "outcome", failure == null ? "success" : "failure")));
     }
 
     /** A cheap authenticated round trip, for readiness; outside the breaker, so it sees recovery at once. */
