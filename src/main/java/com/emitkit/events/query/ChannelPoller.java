@@ -72,7 +72,7 @@ final class ChannelPoller {
     private final String siteId;
     private final String channelId;
     private final RetentionTier widestTier;
-    private final RetentionGate pipes;
+    private final RetentionGate retention;
     private final Vertx vertx;
     private final EmitKitConfig.Stream config;
     private final Consumer<ChannelPoller> onStop;
@@ -89,13 +89,13 @@ final class ChannelPoller {
     private long polls;
 
     /** Polls for the events stamped from {@code startAt} on (less the late-arrival look-back). */
-    ChannelPoller(String organizationId, String siteId, String channelId, RetentionTier widestTier, RetentionGate pipes,
+    ChannelPoller(String organizationId, String siteId, String channelId, RetentionTier widestTier, RetentionGate retention,
                   Vertx vertx, EmitKitConfig.Stream config, Instant startAt, Consumer<ChannelPoller> onStop) {
         this.organizationId = organizationId;
         this.siteId = siteId;
         this.channelId = channelId;
         this.widestTier = widestTier;
-        this.pipes = pipes;
+        this.retention = retention;
         this.vertx = vertx;
         this.config = config;
         this.onStop = onStop;
@@ -246,7 +246,7 @@ final class ChannelPoller {
     private void fetch(String since, String sinceId) {
         Map<String, String> params = new HashMap<>(Map.of("organization_id", organizationId, "site_id", siteId,
                 "channel_id", channelId, "since", since, "since_id", sinceId, "limit", Integer.toString(PAGE)));
-        pipes.query(EndpointPipe.STREAM_EVENTS, widestTier, params).subscribe().with(response -> {
+        retention.query(EndpointPipe.STREAM_EVENTS, widestTier, params).subscribe().with(response -> {
             JsonArray rows = response.getJsonArray("data", new JsonArray());
             deliver(rows);
             if (rows.size() == PAGE) {

@@ -52,13 +52,13 @@ public class EventsQueryResource {
     }
 
     private final Channels channels;
-    private final RetentionGate pipes;
+    private final RetentionGate retention;
     /** The retention module's clock, so that a default range ends at the same "now" its windows start from. */
     private final Clock clock;
 
-    EventsQueryResource(Channels channels, RetentionGate pipes, @RetentionClock Clock clock) {
+    EventsQueryResource(Channels channels, RetentionGate retention, @RetentionClock Clock clock) {
         this.channels = channels;
-        this.pipes = pipes;
+        this.retention = retention;
         this.clock = clock;
     }
 
@@ -121,7 +121,7 @@ public class EventsQueryResource {
 
     /** A pipe call for the caller's organization; any failure of it (an error answer, a timeout) is Tinybird's. */
     private Uni<JsonObject> query(EndpointPipe pipe, Caller caller, Map<String, String> params) {
-        return pipes.query(pipe, caller.widestTier(), params).onFailure().transform(UpstreamFailures::of);
+        return retention.query(pipe, caller.widestTier(), params).onFailure().transform(UpstreamFailures::of);
     }
 
     /**

@@ -37,15 +37,15 @@ public class LiveStreams {
         }
     }
 
-    private final RetentionGate pipes;
+    private final RetentionGate retention;
     private final Vertx vertx;
     private final EmitKitConfig.Stream config;
     /** The read path's one clock: where a fresh subscriber and a new poller start. */
     private final Clock clock;
     private final Map<String, ChannelPoller> pollers = new HashMap<>();
 
-    LiveStreams(RetentionGate pipes, Vertx vertx, EmitKitConfig config, @RetentionClock Clock clock, MeterRegistry metrics) {
-        this.pipes = pipes;
+    LiveStreams(RetentionGate retention, Vertx vertx, EmitKitConfig config, @RetentionClock Clock clock, MeterRegistry metrics) {
+        this.retention = retention;
         this.clock = clock;
         this.vertx = vertx;
         this.config = config.stream();
@@ -108,7 +108,7 @@ public class LiveStreams {
         Map<String, String> lookup = new HashMap<>(scope);
         lookup.put("id", lastEventId);
         lookup.put("limit", "1");
-        return pipes.query(EndpointPipe.GET_EVENTS_PAGINATED, caller.widestTier(), lookup).flatMap(found -> {
+        return retention.query(EndpointPipe.GET_EVENTS_PAGINATED, caller.widestTier(), lookup).flatMap(found -> {
             JsonArray rows = found.getJsonArray("data", new JsonArray());
             if (rows.isEmpty()) {
                 return Uni.createFrom().item(new ChannelPoller.TooOld(lastEventId));
@@ -118,7 +118,7 @@ public class LiveStreams {
             after.put("since", last.getString("created_at"));
             after.put("since_id", last.getString("id"));
             after.put("limit", Integer.toString(ChannelPoller.PAGE));
-            return pipes.query(EndpointPipe.STREAM_EVENTS, caller.widestTier(), after).map(page -> {
+            return retention.query(EndpointPipe.STREAM_EVENTS, caller.widestTier(), after).map(page -> {
                 JsonArray events = page.getJsonArray("data", new JsonArray());
                 if (events.size() >= ChannelPoller.PAGE) {
                     return new ChannelPoller.TooOld(lastEventId);
@@ -137,7 +137,7 @@ public class LiveStreams {
         String key = key(organizationId, siteId, channelId);
         ChannelPoller poller = pollers.get(key);
         if (poller == null || poller.stopped()) {
-            poller = new ChannelPoller(organizationId, siteId, channelId, widestTier, pipes, vertx, config, clock.instant(),
+            poller = new ChannelPoller(organizationId, siteId, channelId, widestTier, retention, vertx, config, clock.instant(),
                     stopped -> forget(key, stopped));
             pollers.put(key, poller);
             poller.start();
