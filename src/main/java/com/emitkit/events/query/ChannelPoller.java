@@ -15,7 +15,6 @@ import org.jboss.logging.Logger;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,9 +67,7 @@ final class ChannelPoller {
     private record Subscriber(MultiEmitter<? super Item> emitter, Set<String> replayed) {
     }
 
-    private final String organizationId;
-    private final String siteId;
-    private final String channelId;
+    private final ReadScope scope;
     private final RetentionTier widestTier;
     private final RetentionGate retention;
     private final Vertx vertx;
@@ -89,11 +86,9 @@ final class ChannelPoller {
     private long polls;
 
     /** Polls for the events stamped from {@code startAt} on (less the late-arrival look-back). */
-    ChannelPoller(String organizationId, String siteId, String channelId, RetentionTier widestTier, RetentionGate retention,
+    ChannelPoller(ReadScope scope, RetentionTier widestTier, RetentionGate retention,
                   Vertx vertx, EmitKitConfig.Stream config, Instant startAt, Consumer<ChannelPoller> onStop) {
-        this.organizationId = organizationId;
-        this.siteId = siteId;
-        this.channelId = channelId;
+        this.scope = scope;
         this.widestTier = widestTier;
         this.retention = retention;
         this.vertx = vertx;
@@ -244,8 +239,7 @@ final class ChannelPoller {
     }
 
     private void fetch(String since, String sinceId) {
-        Map<String, String> params = new HashMap<>(Map.of("organization_id", organizationId, "site_id", siteId,
-                "channel_id", channelId, "since", since, "since_id", sinceId, "limit", Integer.toString(PAGE)));
+        Map<String, String> params = scope.params(Map.of("since", since, "since_id", sinceId, "limit", Integer.toString(PAGE)));
         retention.query(EndpointPipe.STREAM_EVENTS, widestTier, params).subscribe().with(response -> {
             JsonArray rows = response.getJsonArray("data", new JsonArray());
             deliver(rows);
@@ -256,7 +250,7 @@ final class ChannelPoller {
                 finished(null);
             }
         }, failure -> {
-            LOG.warnf("Polling channel %s failed, retrying at the next interval: %s", channelId, failure.getMessage());
+            LOG.warnf("Polling channel %s failed, retrying at the next interval: %s", scope.channelId(), failure.getMessage());
             finished(failure);
         });
     }

@@ -129,25 +129,14 @@ public class EventsQueryResource {
      * channel if one is named; empty when that channel does not exist.
      */
     private Uni<Optional<Map<String, String>>> scoped(Caller caller, String channel, Map<String, String> params) {
-        Map<String, String> scoped = new HashMap<>(params);
-        scoped.put("organization_id", caller.organizationId());
-        if (caller.siteId() != null) {
-            scoped.put("site_id", caller.siteId());
-        }
         if (channel == null || channel.isBlank()) {
             if (caller.channels() != null) {
                 throw new ApiException(403, "This credential is limited to channels " + caller.channels() + ": name one");
             }
-            return Uni.createFrom().item(Optional.of(scoped));
+            return Uni.createFrom().item(Optional.of(new ReadScope(caller.organizationId(), caller.siteId(), null).params(params)));
         }
-        if (!caller.sees(channel.strip())) {
-            throw new ApiException(403, "This credential is limited to channels " + caller.channels());
-        }
-        return channels.find(caller.organizationId(), caller.siteId(), channel.strip()).map(found -> found.map(ref -> {
-            scoped.put("channel_id", ref.id());
-            scoped.put("site_id", ref.siteId());
-            return scoped;
-        }));
+        return ReadScope.visibleChannel(caller, channel.strip(), channels)
+                .map(found -> found.map(ref -> ReadScope.of(caller, ref).params(params)));
     }
 
     private record Cursor(String createdAt, String id) {

@@ -31,10 +31,7 @@ import java.util.Map;
 public class LiveStreams {
 
     /** A subscription made ready before the stream's head is sent, so that its failures can still be error answers. */
-    record Opening(String organizationId, String siteId, String channelId, RetentionTier widestTier, ChannelPoller.Start start) {
-        String key() {
-            return LiveStreams.key(organizationId, siteId, channelId);
-        }
+    record Opening(ReadScope scope, RetentionTier widestTier, ChannelPoller.Start start) {
     }
 
     private final RetentionGate retention;
@@ -42,7 +39,8 @@ public class LiveStreams {
     private final EmitKitConfig.Stream config;
     /** The read path's one clock: where a fresh subscriber and a new poller start. */
     private final Clock clock;
-    private final Map<String, ChannelPoller> pollers = new HashMap<>();
+    /** One poller per channel, by its scope. */
+    private final Map<ReadScope, ChannelPoller> pollers = new HashMap<>();
 
     LiveStreams(RetentionGate retention, Vertx vertx, EmitKitConfig config, @RetentionClock Clock clock, MeterRegistry metrics) {
         this.retention = retention;
@@ -67,17 +65,18 @@ public class LiveStreams {
      * channel's poller stopped since) is resolved in Tinybird, through the retention module like any read.
      */
     Uni<Opening> open(Caller caller, Channels.ChannelRef channel, String lastEventId) {
+        ReadScope scope = ReadScope.of(caller, channel);
         ChannelPoller poller;
         synchronized (pollers) {
-            poller = live(caller.organizationId(), channel.siteId(), channel.id(), caller.widestTier());
+            poller = live(scope, caller.widestTier());
         }
         String connectedAt = TinybirdTime.format(clock.instant());
         String resumeAfter = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.strip();
         return poller.ready()
                 .flatMap(ready -> resumeAfter == null ? Uni.createFrom().item((ChannelPoller.Start) new ChannelPoller.Fresh(connectedAt))
                         : poller.holds(resumeAfter) ? Uni.createFrom().item(new ChannelPoller.AfterHeld(resumeAfter))
-                        : replay(caller, channel, resumeAfter))
-                .map(start -> new Opening(caller.organizationId(), channel.siteId(), channel.id(), caller.widestTier(), start));
+                        : replay(scope, caller.widestTier(), resumeAfter))
+                .map(start -> new Opening(scope, caller.widestTier(), start));
     }
 
     /** The channel's events from where the opening starts, shared with its other subscribers. */
@@ -85,10 +84,10 @@ public class LiveStreams {
         return Multi.createFrom().emitter(emitter -> {
             ChannelPoller poller;
             synchronized (pollers) {
-                poller = live(opening.organizationId(), opening.siteId(), opening.channelId(), opening.widestTier());
+                poller = live(opening.scope(), opening.widestTier());
                 if (!poller.subscribe(emitter, opening.start())) {
-                    pollers.remove(opening.key());
-                    poller = live(opening.organizationId(), opening.siteId(), opening.channelId(), opening.widestTier());
+                    pollers.remove(opening.scope());
+                    poller = live(opening.scope(), opening.widestTier());
                     poller.subscribe(emitter, opening.start());
                 }
             }
@@ -102,23 +101,17 @@ public class LiveStreams {
      * read, so an event no longer visible (or unknown) cannot be resumed from, and neither can more events
      * than a replay holds: both get a resync notice instead.
      */
-    private Uni<ChannelPoller.Start> replay(Caller caller, Channels.ChannelRef channel, String lastEventId) {
-        Map<String, String> scope = Map.of("organization_id", caller.organizationId(), "site_id", channel.siteId(),
-                "channel_id", channel.id());
-        Map<String, String> lookup = new HashMap<>(scope);
-        lookup.put("id", lastEventId);
-        lookup.put("limit", "1");
-        return retention.query(EndpointPipe.GET_EVENTS_PAGINATED, caller.widestTier(), lookup).flatMap(found -> {
+    private Uni<ChannelPoller.Start> replay(ReadScope scope, RetentionTier widestTier, String lastEventId) {
+        Map<String, String> lookup = scope.params(Map.of("id", lastEventId, "limit", "1"));
+        return retention.query(EndpointPipe.GET_EVENTS_PAGINATED, widestTier, lookup).flatMap(found -> {
             JsonArray rows = found.getJsonArray("data", new JsonArray());
             if (rows.isEmpty()) {
                 return Uni.createFrom().item(new ChannelPoller.TooOld(lastEventId));
             }
             JsonObject last = rows.getJsonObject(0);
-            Map<String, String> after = new HashMap<>(scope);
-            after.put("since", last.getString("created_at"));
-            after.put("since_id", last.getString("id"));
-            after.put("limit", Integer.toString(ChannelPoller.PAGE));
-            return retention.query(EndpointPipe.STREAM_EVENTS, caller.widestTier(), after).map(page -> {
+            Map<String, String> after = scope.params(Map.of("since", last.getString("created_at"), "since_id", last.getString("id"),
+                    "limit", Integer.toString(ChannelPoller.PAGE)));
+            return retention.query(EndpointPipe.STREAM_EVENTS, widestTier, after).map(page -> {
                 JsonArray events = page.getJsonArray("data", new JsonArray());
                 if (events.size() >= ChannelPoller.PAGE) {
                     return new ChannelPoller.TooOld(lastEventId);
@@ -133,33 +126,27 @@ public class LiveStreams {
     }
 
     /** The channel's running poller, or a new one, started. Callers hold the lock on {@link #pollers}. */
-    private ChannelPoller live(String organizationId, String siteId, String channelId, RetentionTier widestTier) {
-        String key = key(organizationId, siteId, channelId);
-        ChannelPoller poller = pollers.get(key);
+    private ChannelPoller live(ReadScope scope, RetentionTier widestTier) {
+        ChannelPoller poller = pollers.get(scope);
         if (poller == null || poller.stopped()) {
-            poller = new ChannelPoller(organizationId, siteId, channelId, widestTier, retention, vertx, config, clock.instant(),
-                    stopped -> forget(key, stopped));
-            pollers.put(key, poller);
+            poller = new ChannelPoller(scope, widestTier, retention, vertx, config, clock.instant(), stopped -> forget(scope, stopped));
+            pollers.put(scope, poller);
             poller.start();
         }
         return poller;
     }
 
-    private void forget(String key, ChannelPoller stopped) {
+    private void forget(ReadScope scope, ChannelPoller stopped) {
         synchronized (pollers) {
-            pollers.remove(key, stopped);
+            pollers.remove(scope, stopped);
         }
     }
 
     /** The polls a channel's poller made, 0 when none runs: for tests of the one-poll-per-interval rule. */
     long pollsOf(String organizationId, String siteId, String channelId) {
         synchronized (pollers) {
-            ChannelPoller poller = pollers.get(key(organizationId, siteId, channelId));
+            ChannelPoller poller = pollers.get(new ReadScope(organizationId, siteId, channelId));
             return poller == null ? 0 : poller.polls();
         }
-    }
-
-    private static String key(String organizationId, String siteId, String channelId) {
-        return organizationId + "/" + siteId + "/" + channelId;
     }
 }

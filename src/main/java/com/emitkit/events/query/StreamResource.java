@@ -66,10 +66,7 @@ public class StreamResource {
     public Uni<Void> open(ContainerRequestContext request, RoutingContext context) {
         String channel = request.getUriInfo().getPathParameters().getFirst("channel");
         Caller caller = CallerAuthentication.caller(context);
-        if (!caller.sees(channel)) {
-            throw new ApiException(403, "This credential is limited to channels " + caller.channels());
-        }
-        return channels.find(caller.organizationId(), caller.siteId(), channel)
+        return ReadScope.visibleChannel(caller, channel, channels)
                 .map(found -> found.orElseThrow(() -> new ApiException(404, "No channel named '" + channel + "'")))
                 .flatMap(ref -> streams.open(caller, ref, request.getHeaderString("Last-Event-ID"))
                         .onFailure().transform(UpstreamFailures::of))
