@@ -1,7 +1,7 @@
 package com.emitkit.events.outbox;
 
 import com.emitkit.events.config.EmitKitConfig;
-import com.emitkit.events.tinybird.TinybirdEventsSender;
+import com.emitkit.events.tinybird.EventsApiWriter;
 import com.emitkit.events.tinybird.TinybirdFailure;
 import com.emitkit.events.tinybird.TinybirdRow;
 import io.micrometer.core.instrument.Counter;
@@ -49,7 +49,7 @@ public class OutboxRelay {
 
     private final Vertx vertx;
     private final Pool pool;
-    private final TinybirdEventsSender sender;
+    private final EventsApiWriter writer;
     private final EmitKitConfig.Outbox config;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong depth = new AtomicLong();
@@ -59,10 +59,10 @@ public class OutboxRelay {
     private long timer = -1;
 
     @Inject
-    OutboxRelay(Vertx vertx, Pool pool, TinybirdEventsSender sender, EmitKitConfig config, MeterRegistry metrics) {
+    OutboxRelay(Vertx vertx, Pool pool, EventsApiWriter writer, EmitKitConfig config, MeterRegistry metrics) {
         this.vertx = vertx;
         this.pool = pool;
-        this.sender = sender;
+        this.writer = writer;
         this.config = config.outbox();
         this.relayed = Counter.builder("emitkit.outbox.relayed.rows")
                 .description("Outbox rows delivered to Tinybird").register(metrics);
@@ -169,7 +169,7 @@ public class OutboxRelay {
                     boolean lookUp = batch.stream().anyMatch(Kept::lookUp);
                     return connection.preparedQuery("UPDATE outbox_rows SET attempted_at = now() WHERE seq = ANY($1)")
                             .execute(Tuple.of(seqs))
-                            .flatMap(marked -> sender.append(batch.getFirst().datasource(), batch.stream().map(Kept::row).toList(), lookUp))
+                            .flatMap(marked -> writer.append(batch.getFirst().datasource(), batch.stream().map(Kept::row).toList(), lookUp))
                             .flatMap(sent -> connection.preparedQuery("DELETE FROM outbox_rows WHERE seq = ANY($1)").execute(Tuple.of(seqs)))
                             .map(deleted -> {
                                 relayed.increment(batch.size());

@@ -1,12 +1,12 @@
 package com.emitkit.events.outbox;
 
-import com.emitkit.events.WriteLoad;
 import com.emitkit.events.WriteLoad.Outcome;
+import com.emitkit.events.WriteLoad;
 import com.emitkit.events.local.EmbeddedTinybird;
-import com.emitkit.events.tenancy.TestTenants;
-import com.emitkit.events.tenancy.TestTenants.Tenant;
 import com.emitkit.events.local.postgres.EmbeddedPostgresConfigSource;
-import com.emitkit.events.tinybird.TinybirdEventsSender;
+import com.emitkit.events.tenancy.TestTenants.Tenant;
+import com.emitkit.events.tenancy.TestTenants;
+import com.emitkit.events.tinybird.EventsApiWriter;
 import com.emitkit.events.tinybird.TinybirdRow;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -48,7 +48,7 @@ class DeliveryFaultsTest {
     @Inject
     Vertx vertx;
     @Inject
-    TinybirdEventsSender sender;
+    EventsApiWriter writer;
     @Inject
     com.emitkit.events.config.EmitKitConfig config;
 
@@ -201,7 +201,7 @@ class DeliveryFaultsTest {
     }
 
     private OutboxRelay replica() {
-        return new OutboxRelay(vertx, pool, sender, config, new SimpleMeterRegistry());
+        return new OutboxRelay(vertx, pool, writer, config, new SimpleMeterRegistry());
     }
 
     @Test
@@ -212,7 +212,7 @@ class DeliveryFaultsTest {
                 .put("site_id", tenant.siteId()).put("channel_id", "ch_x").put("retention_tier", "premium")
                 .put("title", "stored, then the answer was lost").put("created_at", "2026-11-25 10:00:00.000");
         // Tinybird stored it, but the process died before hearing so: it is in the engine and in the outbox.
-        sender.append("events", List.of(TinybirdRow.of(row)), false).await().atMost(Duration.ofSeconds(10));
+        writer.append("events", List.of(TinybirdRow.of(row)), false).await().atMost(Duration.ofSeconds(10));
         new Outbox(pool, replica()).keep("events", List.of(TinybirdRow.of(row)), true, "test").await().atMost(Duration.ofSeconds(10));
         long deadline = System.currentTimeMillis() + 30_000;
         while (outboxRows(tenant.organizationId()) > 0 && System.currentTimeMillis() < deadline) {

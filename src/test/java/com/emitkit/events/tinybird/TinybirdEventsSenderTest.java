@@ -109,7 +109,8 @@ class TinybirdEventsSenderTest {
             kept.add(new Kept(rows.stream().map(TinybirdRow::id).toList(), mayHaveLanded, reason));
             return Uni.createFrom().voidItem();
         };
-        return new TinybirdEventsSender(vertx, client, fallback, config, metrics);
+        return new TinybirdEventsSender(vertx, new DeliveryPolicy(new EventsApiWriter(client, metrics), fallback, config, metrics),
+                config, metrics);
     }
 
     @AfterEach
