@@ -79,7 +79,7 @@ public class EventsQueryResource {
             params.put("before", c.createdAt());
             params.put("before_id", c.id());
         });
-        text("tag", tag).ifPresent(t -> params.put("tag", t));
+        text("tag", tag).ifPresent(t -> params.put("tag_filter", t));
         text("user_id", userId).ifPresent(u -> params.put("user_id", u));
         params.put("limit", Integer.toString(pageSize + 1));
         return authentication.require(authorization, Caller.READ, context)
