@@ -1,6 +1,7 @@
 package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.http.ApiException;
 import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
@@ -27,6 +28,9 @@ import java.util.Map;
 @Startup
 @ApplicationScoped
 public class LiveStreams {
+
+    // Event ids are short; a longer Last-Event-ID is a client's mistake, refused before any call to Tinybird.
+    private static final int MAX_EVENT_ID = 255;
 
     /** A subscription made ready before the stream's head is sent, so that its failures can still be error answers. */
     record Opening(String organizationId, String siteId, String channelId, RetentionTier widestTier, ChannelPoller.Start start) {
@@ -62,12 +66,17 @@ public class LiveStreams {
      * channel's poller stopped since) is resolved in Tinybird, through the retention module like any read.
      */
     Uni<Opening> open(Caller caller, Channels.ChannelRef channel, String lastEventId) {
+        String resumeAfter = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.strip();
+        if (resumeAfter != null && resumeAfter.length() > MAX_EVENT_ID) {
+            // Thrown, not a failed Uni: the caller maps a failed opening to an upstream failure.
+            throw new ApiException(400, "Invalid header 'Last-Event-ID': at most " + MAX_EVENT_ID
+                    + " characters, the id of an event this stream sent");
+        }
         ChannelPoller poller;
         synchronized (pollers) {
             poller = live(caller.organizationId(), channel.siteId(), channel.id(), caller.widestTier());
         }
         String connectedAt = TinybirdTime.format(Instant.now());
-        String resumeAfter = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.strip();
         return poller.ready()
                 .flatMap(ready -> resumeAfter == null ? Uni.createFrom().item((ChannelPoller.Start) new ChannelPoller.Fresh(connectedAt))
                         : poller.holds(resumeAfter) ? Uni.createFrom().item(new ChannelPoller.AfterHeld(resumeAfter))
