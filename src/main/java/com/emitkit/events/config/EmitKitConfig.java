@@ -74,6 +74,16 @@ public interface EmitKitConfig {
         /** Longest accepted lifetime ({@code exp} minus {@code iat}): dashboard tokens are short-lived. */
         @WithDefault("1h")
         Duration maxLifetime();
+
+        /** Required {@code aud} (one of the token's audiences), when set. */
+        java.util.Optional<String> audience();
+
+        /**
+         * How far the issuer's clock may run ahead of ours: an {@code iat} or {@code nbf} later than this is refused
+         * (a token issued in the future would otherwise outlive its lifetime), and {@code exp} is honoured this late.
+         */
+        @WithDefault("60s")
+        Duration clockSkew();
     }
 
     /** The live stream: one poll of {@code stream_events} per channel and interval, shared by its subscribers. */

@@ -8,6 +8,7 @@ import com.emitkit.events.local.template.TemplateSyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -17,6 +18,12 @@ import java.util.regex.Pattern;
 final class CompiledPipe {
 
     private static final Pattern LEADING_WITH = Pattern.compile("(?is)^WITH\\s.*");
+    // Tinybird's own request parameters (its RESERVED_PARAM_NAMES and the API's format and q): a pipe
+    // parameter of one of these names would not reach the template on Tinybird.
+    private static final Set<String> RESERVED_PARAMETER_NAMES = Set.of("__tb__semver", "debug_source_tables", "debug",
+            "explain", "finalize_aggregations", "format", "job_timestamp", "output_format_json_quote_64bit_integers",
+            "output_format_json_quote_denormals", "output_format_parquet_string_as_string", "pipeline", "playground", "q",
+            "query_id", "release_replacements", "tag", "template_parameters", "token");
 
     private final Pipe pipe;
     private final List<CompiledNode> nodes;
@@ -33,12 +40,18 @@ final class CompiledPipe {
         List<CompiledNode> compiled = new ArrayList<>();
         for (Pipe.Node node : pipe.nodes()) {
             if (node.templated()) {
+                PipeTemplate template;
                 try {
-                    compiled.add(new CompiledNode(node.name(), PipeTemplate.parse(node.templateBody()), null));
+                    template = PipeTemplate.parse(node.templateBody());
                 } catch (TemplateSyntaxException e) {
                     // The template body starts on the line after "SQL >" and its "%" line.
                     throw new DatafileException(pipe.file(), node.line() + 1 + e.line(), e.getMessage());
                 }
+                template.parameterNames().stream().filter(RESERVED_PARAMETER_NAMES::contains).findFirst().ifPresent(name -> {
+                    throw new DatafileException(pipe.file(), node.line(), "node " + node.name() + " uses the parameter name '"
+                            + name + "', which Tinybird reserves for its own use; choose another name");
+                });
+                compiled.add(new CompiledNode(node.name(), template, null));
             } else {
                 compiled.add(new CompiledNode(node.name(), null, node.sql()));
             }

@@ -116,8 +116,9 @@ public final class EmbeddedWorkspace {
     public record SqlResult(ChdbResult result, String format) {
     }
 
-    private static void ensureTable(ChdbConnection chdb, Datasource ds, String table, String ddl, boolean recreateChanged) {
-        String fingerprint = FINGERPRINT_PREFIX + sha256(ddl);
+    private static void ensureTable(ChdbConnection chdb, Datasource ds, String table, ClickHouseDdl.TableDdl ddl,
+                                    boolean recreateChanged) {
+        String fingerprint = FINGERPRINT_PREFIX + sha256(ddl.sql());
         String existing = chdb.query("SELECT concat('exists ', comment) FROM system.tables"
                 + " WHERE database = currentDatabase() AND name = '" + table.replace("\\", "\\\\").replace("'", "\\'") + "'",
                 "TSVRaw").text().strip();
@@ -134,7 +135,11 @@ public final class EmbeddedWorkspace {
             LOG.warnf("Datasource %s changed: dropping and recreating its local table", table);
             chdb.query("DROP TABLE " + ClickHouseDdl.quote(table), "TSV");
         }
-        run(chdb, ds.file(), ddl + "COMMENT '" + fingerprint + "'");
+        try {
+            chdb.query(ddl.sql() + "COMMENT '" + fingerprint + "'", "TSV");
+        } catch (RuntimeException e) {
+            throw new DatafileException(ds.file(), ddl.lineOf(e.getMessage()), "ClickHouse refused the definition: " + e.getMessage());
+        }
     }
 
     private static void run(ChdbConnection chdb, java.nio.file.Path file, String ddl) {

@@ -76,7 +76,7 @@ public class EventsQueryResource {
             params.put("before", c.createdAt());
             params.put("before_id", c.id());
         });
-        text("tag", tag).ifPresent(t -> params.put("tag", t));
+        text("tag", tag).ifPresent(t -> params.put("tag_filter", t));
         text("user_id", userId).ifPresent(u -> params.put("user_id", u));
         params.put("limit", Integer.toString(pageSize + 1));
         Caller caller = CallerAuthentication.caller(context);
@@ -155,9 +155,11 @@ public class EventsQueryResource {
             JsonObject decoded = new JsonObject(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
             String createdAt = decoded.getString("t");
             String id = decoded.getString("i");
-            if (createdAt == null || id == null) {
+            if (createdAt == null || id == null || id.isEmpty() || id.length() > 255) {
                 throw new IllegalArgumentException("incomplete");
             }
+            // A cursor is ours, but a client can forge one: what Tinybird would refuse is refused here.
+            TinybirdTime.parse(createdAt);
             return Optional.of(new Cursor(createdAt, id));
         } catch (RuntimeException e) {
             throw new ApiException(400, "Invalid parameter 'cursor': use the nextCursor of a previous page");

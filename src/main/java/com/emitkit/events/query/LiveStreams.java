@@ -8,6 +8,7 @@ import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tenancy.RetentionTier;
 import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdTime;
+import com.emitkit.events.web.ApiException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
@@ -29,6 +30,9 @@ import java.util.Map;
 @Startup
 @ApplicationScoped
 public class LiveStreams {
+
+    // Event ids are short; a longer Last-Event-ID is a client's mistake, refused before any call to Tinybird.
+    private static final int MAX_EVENT_ID = 255;
 
     /** A subscription made ready before the stream's head is sent, so that its failures can still be error answers. */
     record Opening(ReadScope scope, RetentionTier widestTier, ChannelPoller.Start start) {
@@ -65,13 +69,18 @@ public class LiveStreams {
      * channel's poller stopped since) is resolved in Tinybird, through the retention module like any read.
      */
     Uni<Opening> open(Caller caller, Channels.ChannelRef channel, String lastEventId) {
+        String resumeAfter = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.strip();
+        if (resumeAfter != null && resumeAfter.length() > MAX_EVENT_ID) {
+            // Thrown, not a failed Uni: the caller maps a failed opening to an upstream failure.
+            throw new ApiException(400, "Invalid header 'Last-Event-ID': at most " + MAX_EVENT_ID
+                    + " characters, the id of an event this stream sent");
+        }
         ReadScope scope = ReadScope.of(caller, channel);
         ChannelPoller poller;
         synchronized (pollers) {
             poller = live(scope, caller.widestTier());
         }
         String connectedAt = TinybirdTime.format(clock.instant());
-        String resumeAfter = lastEventId == null || lastEventId.isBlank() ? null : lastEventId.strip();
         return poller.ready()
                 .flatMap(ready -> resumeAfter == null ? Uni.createFrom().item((ChannelPoller.Start) new ChannelPoller.Fresh(connectedAt))
                         : poller.holds(resumeAfter) ? Uni.createFrom().item(new ChannelPoller.AfterHeld(resumeAfter))

@@ -42,14 +42,22 @@ public class DashboardTokenVerifier {
             JWTAuthContextInfo info = new JWTAuthContextInfo();
             info.setSecretVerificationKey(new SecretKeySpec(secret.get().getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
             info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.HS256));
-            this.verification = Optional.of(info);
+            this.verification = Optional.of(withClaimRules(info));
         } else {
             this.verification = this.config.jwksUrl().filter(u -> !u.isBlank()).map(url -> {
                 JWTAuthContextInfo info = new JWTAuthContextInfo(url, null);
                 info.setSignatureAlgorithm(Set.of(SignatureAlgorithm.RS256));
-                return info;
+                return withClaimRules(info);
             });
         }
+    }
+
+    /** Our claims, not MicroProfile JWT's: no {@code sub} or {@code upn} is needed, and the audience is ours to set. */
+    private JWTAuthContextInfo withClaimRules(JWTAuthContextInfo info) {
+        info.setRequireNamedPrincipal(false);
+        info.setClockSkew((int) config.clockSkew().toSeconds());
+        config.audience().filter(a -> !a.isBlank()).ifPresent(audience -> info.setExpectedAudience(Set.of(audience)));
+        return info;
     }
 
     public boolean enabled() {
@@ -67,7 +75,7 @@ public class DashboardTokenVerifier {
                     Set<String> channels = channels(jwt);
                     return organizations.get(organizationId)
                             .onFailure().transform(e -> new ApiException(401, "Invalid dashboard token: unknown organization"))
-                            .map(org -> new Caller("jwt:" + organizationId + ":" + jwt.getSubject(), organizationId,
+                            .map(org -> new Caller("jwt:" + organizationId + ":" + Optional.ofNullable(jwt.getSubject()).orElse(""), organizationId,
                                     siteId, org.tier(), org.widestTier(), Set.of(Caller.READ), channels));
                 });
     }
@@ -82,6 +90,10 @@ public class DashboardTokenVerifier {
             if (jwt.getIssuedAtTime() <= 0 || lifetime > config.maxLifetime().toSeconds()) {
                 throw new ApiException(401, "Invalid dashboard token: it must carry iat and live at most "
                         + config.maxLifetime().toMinutes() + " minutes");
+            }
+            // The parser refuses an nbf in the future, not an iat.
+            if (jwt.getIssuedAtTime() > java.time.Instant.now().getEpochSecond() + config.clockSkew().toSeconds()) {
+                throw new ApiException(401, "Invalid dashboard token: issued in the future");
             }
             return jwt;
         } catch (ParseException e) {

@@ -2,8 +2,10 @@ package com.emitkit.events.web;
 
 import com.emitkit.events.codec.RequestBodies;
 import com.emitkit.events.config.EmitKitConfig;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,7 +15,9 @@ import java.util.Locale;
 
 /**
  * Reads a public API request body: JSON only (415 otherwise), gzip allowed and capped after
- * decompression (413), nesting bounded, and malformed JSON a 400 rather than a 500.
+ * decompression (413), nesting bounded, and malformed JSON a 400 rather than a 500. Strict: one JSON value
+ * and nothing after it, no key twice in an object, no number beyond a double's range; any of those would
+ * otherwise be read as something the client did not mean (the last duplicate, "Infinity").
  */
 @ApplicationScoped
 public class JsonBodies {
@@ -26,12 +30,18 @@ public class JsonBodies {
     JsonBodies(ObjectMapper json, EmitKitConfig config) {
         this.json = json.copy();
         this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
+        this.json.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.maxDecompressed = config.api().maxDecompressedBodySize().asLongValue();
     }
 
     public JsonNode read(byte[] body, String contentType, String contentEncoding) {
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "Unsupported media type: send Content-Type: application/json");
+        }
+        if (contentEncoding != null && !contentEncoding.isBlank() && !contentEncoding.equalsIgnoreCase("gzip")
+                && !contentEncoding.equalsIgnoreCase("identity")) {
+            throw new ApiException(415, "Unsupported Content-Encoding '" + contentEncoding + "': send gzip or none");
         }
         byte[] decoded;
         try {
@@ -46,11 +56,22 @@ public class JsonBodies {
             if (node == null) {
                 throw invalid("The body is empty");
             }
+            requireFiniteNumbers(node);
             return node;
         } catch (JsonProcessingException e) {
             throw invalid("The body is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
             throw invalid("The body could not be read");
+        }
+    }
+
+    private static void requireFiniteNumbers(JsonNode node) {
+        if (node.isContainerNode()) {
+            for (JsonNode child : node) {
+                requireFiniteNumbers(child);
+            }
+        } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            throw invalid("The body has a number beyond the range of a double: " + node.asText());
         }
     }
 

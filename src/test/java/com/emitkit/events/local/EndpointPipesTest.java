@@ -156,7 +156,7 @@ class EndpointPipesTest {
         tagged.put("user_id", "user_7");
         api.ingest(List.of(tagged, event("plain", organization, "ch", "basic", now.minusSeconds(4)),
                 event("old", organization, "ch", "basic", daysAgo(now, 3))));
-        assertEquals(List.of("tagged"), api.pipe("get_events_paginated", Map.of("organization_id", organization, "tag", "vip"))
+        assertEquals(List.of("tagged"), api.pipe("get_events_paginated", Map.of("organization_id", organization, "tag_filter", "vip"))
                 .getList("data.id"));
         assertEquals(List.of("tagged"), api.pipe("get_events_paginated", Map.of("organization_id", organization,
                 "user_id", "user_7")).getList("data.id"));

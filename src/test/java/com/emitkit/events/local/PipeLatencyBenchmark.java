@@ -83,7 +83,7 @@ class PipeLatencyBenchmark {
         cases.put("get_events_paginated org, offset 10000", query("get_events_paginated",
                 Map.of("organization_id", "org_bench", "limit", "50", "offset", "10000")));
         cases.put("get_events_paginated org, tag + 30 days", query("get_events_paginated",
-                Map.of("organization_id", "org_bench", "tag", "vip", "date_from", monthAgo, "limit", "50")));
+                Map.of("organization_id", "org_bench", "tag_filter", "vip", "date_from", monthAgo, "limit", "50")));
         cases.put("stream_events since 1 day", query("stream_events",
                 Map.of("organization_id", "org_bench", "channel_id", "ch_3", "since", dayAgo, "limit", "100")));
         cases.put("get_events_stats 7 days by hour", query("get_events_stats",

@@ -107,6 +107,27 @@ class DashboardTokenTest {
     }
 
     @Test
+    void theDocumentedClaimsAloneAreEnough() {
+        Instant now = Instant.now();
+        String token = Jwt.claims().issuer(ISSUER).claim("org", tenant.organizationId()).issuedAt(now)
+                .expiresAt(now.plusSeconds(300)).signWithSecret(SECRET);
+        with(token).get("/v1/events").then().statusCode(200).body("data.events.id", equalTo(List.of(other, payments)));
+    }
+
+    @Test
+    void aTokenFromTheFutureOrNotValidYetIs401() {
+        Instant inTenYears = Instant.now().plusSeconds(10L * 365 * 24 * 3600);
+        with(claims(tenant.organizationId()).issuedAt(inTenYears).expiresAt(inTenYears.plusSeconds(3600)).signWithSecret(SECRET))
+                .get("/v1/events").then().statusCode(401).body("error", containsString("issued in the future"));
+        Instant now = Instant.now();
+        with(claims(tenant.organizationId()).claim("nbf", now.plusSeconds(600).getEpochSecond()).signWithSecret(SECRET))
+                .get("/v1/events").then().statusCode(401).body("success", equalTo(false));
+        // Within the clock skew (60 s), an issuer slightly ahead of us is still accepted.
+        with(claims(tenant.organizationId()).issuedAt(now.plusSeconds(20)).expiresAt(now.plusSeconds(320)).signWithSecret(SECRET))
+                .get("/v1/events").then().statusCode(200);
+    }
+
+    @Test
     void badTokensAre401() {
         Instant now = Instant.now();
         for (String bad : List.of(

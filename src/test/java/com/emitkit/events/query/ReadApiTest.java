@@ -130,6 +130,18 @@ class ReadApiTest {
     }
 
     @Test
+    void aForgedCursorOrAnOverlongLastEventIdIsTheClientsMistakeNotAnUpstreamFailure() {
+        java.util.Base64.Encoder base64 = java.util.Base64.getUrlEncoder();
+        for (String forged : List.of("{\"t\":\"yesterday\",\"i\":\"evt_1\"}", "{\"t\":\"2026-11-01 10:00:00\",\"i\":\"evt_1\"}",
+                "{\"t\":\"2026-11-01 10:00:00.000\",\"i\":\"" + "x".repeat(300) + "\"}")) {
+            as(tenant).queryParam("cursor", base64.encodeToString(forged.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .get("/v1/events").then().statusCode(400).body("error", containsString("'cursor'"));
+        }
+        as(tenant).header("Last-Event-ID", "evt_" + "x".repeat(5000)).get("/v1/channels/payments/stream")
+                .then().statusCode(400).body("error", containsString("Last-Event-ID"));
+    }
+
+    @Test
     void eventsAreShownInTheApisShape() {
         JsonPath event = as(tenant).queryParam("channel", "payments").queryParam("limit", 1).get("/v1/events")
                 .then().statusCode(200).extract().jsonPath();

@@ -20,8 +20,11 @@ import java.util.regex.Pattern;
  */
 public final class DatafileParser {
 
+    // The engine options and parameters Tinybird's engine builder knows (ENGINE_<name> for each).
     private static final Set<String> DATASOURCE_ENGINE_KEYS = Set.of("ENGINE_SORTING_KEY", "ENGINE_PARTITION_KEY",
-            "ENGINE_PRIMARY_KEY", "ENGINE_TTL", "ENGINE_VER", "ENGINE_SETTINGS", "ENGINE_SIGN", "ENGINE_IS_DELETED");
+            "ENGINE_PRIMARY_KEY", "ENGINE_SAMPLING_KEY", "ENGINE_TTL", "ENGINE_SETTINGS", "ENGINE_VER",
+            "ENGINE_IS_DELETED", "ENGINE_SIGN", "ENGINE_VERSION", "ENGINE_COLUMNS", "ENGINE_JOIN_STRICTNESS",
+            "ENGINE_JOIN_TYPE", "ENGINE_KEY_COLUMNS");
     private static final Set<String> PIPE_TYPES = Set.of("ENDPOINT", "MATERIALIZED");
     private static final Pattern COLUMN_NAME = Pattern.compile("^(?:`([^`]+)`|([A-Za-z_][A-Za-z0-9_]*))\\s+");
     private static final Pattern JSON_PATH = Pattern.compile("^`json:(\\$[^`]*)`\\s*");
@@ -35,6 +38,7 @@ public final class DatafileParser {
         List<Column> columns = new ArrayList<>();
         String engine = null;
         Map<String, String> settings = new LinkedHashMap<>();
+        Map<String, Integer> lines = new LinkedHashMap<>();
         for (Entry entry : entries(file)) {
             switch (entry.key) {
                 case "DESCRIPTION", "TOKEN", "TAGS" -> { }
@@ -47,19 +51,23 @@ public final class DatafileParser {
                         }
                     }
                 }
-                case "ENGINE" -> engine = requireValue(file, entry);
+                case "ENGINE" -> {
+                    engine = requireValue(file, entry);
+                    lines.put(entry.key, entry.line);
+                }
                 default -> {
                     if (!DATASOURCE_ENGINE_KEYS.contains(entry.key)) {
                         throw new DatafileException(file, entry.line, "unsupported datasource setting " + entry.key);
                     }
                     settings.put(entry.key, requireValue(file, entry));
+                    lines.put(entry.key, entry.line);
                 }
             }
         }
         if (columns.isEmpty()) {
             throw new DatafileException(file, 1, "a datasource needs a SCHEMA with at least one column");
         }
-        return new Datasource(name, file, List.copyOf(columns), engine == null ? "MergeTree" : engine, settings);
+        return new Datasource(name, file, List.copyOf(columns), engine == null ? "MergeTree" : engine, settings, lines);
     }
 
     public static Pipe parsePipe(Path file) {
