@@ -166,6 +166,9 @@ final class Analysis {
             case Expr.Attribute attribute -> requireNotReserved(attribute.attr(), line);
             case Expr.Call call when call.func() instanceof Expr.Name(String function) && !localNames.contains(function) ->
                     checkCall(function, call, line);
+            case Expr.Call call when call.func() instanceof Expr.Attribute(Expr value, String method)
+                    && !Builtins.isMethod(method) ->
+                    throw new TemplateSyntaxException(line, "the method ." + method + "() is not one the embedded Tinybird evaluates");
             default -> { }
         }
         expr.children().forEach(child -> check(child, line));
@@ -190,7 +193,13 @@ final class Analysis {
             }
         };
         if (!(target instanceof Py.Callable callable)) {
-            throw new TemplateSyntaxException(line, "'" + function + "' is not a valid function");
+            if (function.equals("table") || function.equals("TABLE")) {
+                throw new TemplateSyntaxException(line, "'" + function + "' is not supported: Tinybird prints its argument "
+                        + "into the SQL without quoting it");
+            }
+            throw new TemplateSyntaxException(line, RESERVED.contains(function)
+                    ? "'" + function + "' is a Python built-in that the embedded Tinybird does not evaluate"
+                    : "'" + function + "' is not a valid function");
         }
         List<Object> args = new ArrayList<>(Collections.nCopies(call.args().size(), null));
         Map<String, Object> kwargs = new LinkedHashMap<>();

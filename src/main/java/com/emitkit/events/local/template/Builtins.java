@@ -149,19 +149,27 @@ final class Builtins {
         return items;
     }
 
+    private static final Set<String> STRING_METHODS = Set.of("split", "strip", "lstrip", "rstrip", "lower", "upper",
+            "title", "capitalize", "startswith", "endswith", "replace", "join", "find", "count", "isdigit", "isalpha",
+            "isalnum");
+    private static final Set<String> LIST_METHODS = Set.of("append", "index", "count");
+    private static final Set<String> TUPLE_METHODS = Set.of("index", "count");
+    private static final Set<String> DICT_METHODS = Set.of("get", "keys", "values", "items");
+
+    /** Whether any value we evaluate has a method of this name. */
+    static boolean isMethod(String name) {
+        return STRING_METHODS.contains(name) || LIST_METHODS.contains(name) || DICT_METHODS.contains(name);
+    }
+
     /** Whether values of this kind have method {@code name}. */
     static boolean hasMethod(Object self, String name) {
         if (Py.asStr(self) != null) {
-            return switch (name) {
-                case "split", "strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "startswith",
-                     "endswith", "replace", "join", "find", "count", "isdigit", "isalpha", "isalnum" -> true;
-                default -> false;
-            };
+            return STRING_METHODS.contains(name);
         }
         return switch (self) {
-            case Py.Tuple t -> name.equals("index") || name.equals("count");
-            case List<?> l -> name.equals("append") || name.equals("index") || name.equals("count");
-            case Map<?, ?> m -> name.equals("get") || name.equals("keys") || name.equals("values") || name.equals("items");
+            case Py.Tuple t -> TUPLE_METHODS.contains(name);
+            case List<?> l -> LIST_METHODS.contains(name);
+            case Map<?, ?> m -> DICT_METHODS.contains(name);
             case null, default -> false;
         };
     }

@@ -16,8 +16,11 @@ import java.util.function.UnaryOperator;
  * {@code symbol}, {@code error} and {@code custom_error}; then Python's built-ins; any other name is None.
  */
 final class Interpreter {
-    // A {% while %} whose condition never turns false must not hang a request thread.
+    // A {% while %} whose condition never turns false, or nested loops, must not hang a request thread.
     private static final int MAX_WHILE_ITERATIONS = 10_000;
+    private static final int MAX_LOOP_ITERATIONS = 1_000_000;
+    // ClickHouse refuses far smaller queries; this only keeps a runaway template from exhausting memory.
+    private static final int MAX_SQL_CHARS = 16 * 1024 * 1024;
 
     private enum Flow { NORMAL, BREAK, CONTINUE }
 
@@ -26,6 +29,7 @@ final class Interpreter {
     private final Map<String, Object> locals = new HashMap<>();
     private final Py.Callable tbSecret;
     private final StringBuilder out = new StringBuilder();
+    private int loopIterations;
 
     Interpreter(Map<String, Object> params, Set<String> localNames, UnaryOperator<String> secrets) {
         this.params = params;
@@ -50,8 +54,8 @@ final class Interpreter {
 
     private Flow run(Node node) {
         switch (node) {
-            case Node.Text text -> out.append(text.sql());
-            case Node.Output output -> out.append(Functions.wrap(evaluate(output.expr()), output.source()));
+            case Node.Text text -> write(text.sql());
+            case Node.Output output -> write(print(evaluate(output.expr()), output.source()));
             case Node.If block -> {
                 for (Node.Branch branch : block.branches()) {
                     if (Py.truthy(evaluate(branch.condition()))) {
@@ -62,6 +66,7 @@ final class Interpreter {
             }
             case Node.For loop -> {
                 for (Object item : Py.iterate(evaluate(loop.iterable()))) {
+                    countIteration();
                     assign(loop.target(), item);
                     if (run(loop.body()) == Flow.BREAK) {
                         return Flow.NORMAL;
@@ -76,6 +81,7 @@ final class Interpreter {
                         throw PyException.template("{% while %} at line " + loop.line() + " ran more than "
                                 + MAX_WHILE_ITERATIONS + " iterations", Functions.DOCUMENTATION);
                     }
+                    countIteration();
                     if (run(loop.body()) == Flow.BREAK) {
                         return Flow.NORMAL;
                     }
@@ -101,6 +107,32 @@ final class Interpreter {
             }
         }
         return Flow.NORMAL;
+    }
+
+    private void countIteration() {
+        if (++loopIterations > MAX_LOOP_ITERATIONS) {
+            throw PyException.template("the template ran more than " + MAX_LOOP_ITERATIONS + " loop iterations",
+                    Functions.DOCUMENTATION);
+        }
+    }
+
+    private void write(String sql) {
+        if (out.length() + sql.length() > MAX_SQL_CHARS) {
+            throw PyException.template("the rendered SQL is longer than " + MAX_SQL_CHARS + " characters", Functions.DOCUMENTATION);
+        }
+        out.append(sql);
+    }
+
+    /**
+     * Tinybird's expression_wrapper; an exception caught with {@code as e} is refused, because Tinybird would print
+     * its text, which may quote a request value, into the SQL unescaped.
+     */
+    private static String print(Object value, String source) {
+        if (value instanceof Py.CaughtError) {
+            throw PyException.template("{{ " + source + " }} prints an exception, whose text may hold request values; "
+                    + "print str(" + source + ") to get an escaped string", Functions.DOCUMENTATION);
+        }
+        return Functions.wrap(value, source);
     }
 
     /** As in Python: the first matching handler runs; else runs without an exception; finally always. */

@@ -11,8 +11,12 @@ import java.util.Map;
  * which is how Tornado sends the body of a {@code custom_error}.
  */
 final class Json {
+    // Python's json gives up on deep nesting with a RecursionError; so do we, before the Java stack does.
+    private static final int MAX_DEPTH = 500;
+
     private final String text;
     private int pos;
+    private int depth;
 
     private Json(String text) {
         this.text = text;
@@ -42,11 +46,14 @@ final class Json {
         }
         char c = text.charAt(pos);
         switch (c) {
-            case '{' -> {
-                return object();
-            }
-            case '[' -> {
-                return array();
+            case '{', '[' -> {
+                if (++depth > MAX_DEPTH) {
+                    throw new JsonError("maximum recursion depth exceeded while decoding a JSON "
+                            + (c == '{' ? "object" : "array") + " from a unicode string");
+                }
+                Object nested = c == '{' ? object() : array();
+                depth--;
+                return nested;
             }
             case '"' -> {
                 return string();

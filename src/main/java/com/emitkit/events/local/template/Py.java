@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * float Double, str String, list ArrayList, dict LinkedHashMap; the records below are Tinybird's own classes.
  */
 final class Py {
-    // Multiplying a str or list must not let a request exhaust memory.
+    // Repeating or concatenating a str or list must not let a request exhaust memory.
     private static final int MAX_SEQUENCE = 1_000_000;
     private static final Pattern INT_TEXT = Pattern.compile("[+-]?\\d(?:_?\\d)*", Pattern.UNICODE_CHARACTER_CLASS);
     private static final Pattern FLOAT_TEXT = Pattern.compile(
@@ -506,6 +506,7 @@ final class Py {
         switch (op) {
             case "+" -> {
                 if (sa != null && sb != null) {
+                    requireSize((long) sa.length() + sb.length());
                     return sa + sb;
                 }
                 if (a instanceof Tuple ta && b instanceof Tuple tb) {
@@ -514,6 +515,7 @@ final class Py {
                     return new Tuple(items);
                 }
                 if (a instanceof List<?> la && !(a instanceof Tuple) && b instanceof List<?> lb && !(b instanceof Tuple)) {
+                    requireSize((long) la.size() + lb.size());
                     List<Object> items = new ArrayList<>(la);
                     items.addAll(lb);
                     return items;
@@ -541,9 +543,7 @@ final class Py {
 
     private static Object repeat(Object sequence, BigInteger times) {
         int n = Math.max(0, times.min(BigInteger.valueOf(MAX_SEQUENCE + 1)).intValue());
-        if ((long) len(sequence) * n > MAX_SEQUENCE) {
-            throw new PyException("MemoryError", "sequence repetition larger than " + MAX_SEQUENCE + " items");
-        }
+        requireSize((long) len(sequence) * n);
         String s = asStr(sequence);
         if (s != null) {
             return s.repeat(n);
@@ -553,6 +553,12 @@ final class Py {
             items.addAll(iterate(sequence));
         }
         return sequence instanceof Tuple ? new Tuple(items) : items;
+    }
+
+    private static void requireSize(long size) {
+        if (size > MAX_SEQUENCE) {
+            throw new PyException("MemoryError", "sequence larger than " + MAX_SEQUENCE + " items");
+        }
     }
 
     private static Object arithmetic(Object a, String op, Object b) {

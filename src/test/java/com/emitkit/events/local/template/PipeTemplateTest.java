@@ -55,7 +55,9 @@ class PipeTemplateTest {
                 Map.entry("{% from os import path %}", "import is forbidden"),
                 Map.entry("{{ (x := 1) }}", "':='"),
                 Map.entry("{{ {1, 2} }}", "set literals"),
-                Map.entry("{{ table('t') }}", "'table' is not a valid function"),
+                Map.entry("{{ table('t') }}", "'table' is not supported"),
+                Map.entry("{{ round(1.5) }}", "'round' is a Python built-in that the embedded Tinybird does not evaluate"),
+                Map.entry("{{ x.zfill(3) }}", "the method .zfill() is not one the embedded Tinybird evaluates"),
                 Map.entry("{% if x %}{% else %}{% elif y %}{% end %}", "out of place"),
                 Map.entry("{% try %}x{% end %}", "needs an {% except %}"));
         assertAll(templates.entrySet().stream().map(e -> (Executable) () -> {
@@ -123,6 +125,14 @@ class PipeTemplateTest {
     }
 
     @Test
+    void anExceptionCannotBePrintedRaw() {
+        String template = "{% try %}{{ Int32(p) }}{% except Exception as e %}{{ e }}{% end %}";
+        assertTrue(parameterError(template, Map.of("p", "1; DROP TABLE t")).getMessage().contains("print str(e)"));
+        assertEquals("'Template Syntax Error: Error validating \\'x\\' to type Int32'",
+                render("{% try %}{{ Int32(p) }}{% except Exception as e %}{{ str(e) }}{% end %}", Map.of("p", "x")));
+    }
+
+    @Test
     void requiredParameterInAFalseBranchIsNotEvaluated() {
         assertEquals("SELECT 1", render("SELECT 1{% if False %}, {{ String(never_passed) }}{% end %}", Map.of()));
         assertEquals("x", render("{% if defined(n) and Int32(n) > 5 %}big{% else %}x{% end %}", Map.of()));
@@ -132,7 +142,13 @@ class PipeTemplateTest {
     void loopsAndSequencesAreBounded() {
         assertTrue(parameterError("{% for i in range(Int(n)) %}{% end %}", Map.of("n", "1000000")).getMessage()
                 .contains("range() longer than"));
-        assertTrue(parameterError("{{ 'a' * Int(n) }}", Map.of("n", "2000000000")).getMessage().contains("sequence repetition"));
+        assertTrue(parameterError("{{ 'a' * Int(n) }}", Map.of("n", "2000000000")).getMessage().contains("sequence larger than"));
+        assertTrue(parameterError("{% set l = [1] %}{% for i in range(40) %}{% set l = l + l %}{% end %}", Map.of())
+                .getMessage().contains("sequence larger than"));
+        assertTrue(parameterError("{% for i in range(2000) %}{% for j in range(1000) %}{% end %}{% end %}", Map.of())
+                .getMessage().contains("more than 1000000 loop iterations"));
+        assertTrue(parameterError("{{ JSON(p) }}", Map.of("p", "[".repeat(600))).getMessage()
+                .endsWith("maximum recursion depth exceeded while decoding a JSON array from a unicode string"));
     }
 
     @Test
