@@ -55,7 +55,16 @@ final class Interpreter {
     private Flow run(Node node) {
         switch (node) {
             case Node.Text text -> write(text.sql());
-            case Node.Output output -> write(print(evaluate(output.expr()), output.source()));
+            case Node.Output output -> {
+                Object value = evaluate(output.expr());
+                String sql = print(value, output.source());
+                // Tinybird prints Int(-5) as -5: after a '-' it would turn the rest of the line into a comment.
+                if (Py.isNumber(value) && sql.startsWith("-") && !out.isEmpty() && out.charAt(out.length() - 1) == '-') {
+                    throw PyException.template("{{ " + output.source() + " }} prints a negative number right after '-', "
+                            + "which would make the rest of the line a SQL comment", Functions.DOCUMENTATION);
+                }
+                write(sql);
+            }
             case Node.If block -> {
                 for (Node.Branch branch : block.branches()) {
                     if (Py.truthy(evaluate(branch.condition()))) {

@@ -7,7 +7,7 @@ import java.util.Set;
  * uncaught, {@link PipeTemplate} turns it into the HTTP error Tinybird answers.
  */
 final class PyException extends RuntimeException {
-    private static final Set<String> VALUE_ERRORS = Set.of("ValueError", "SQLTemplateException", "UnicodeError");
+    private static final Set<String> VALUE_ERRORS = Set.of("ValueError", "SQLTemplateException");
     private static final Set<String> LOOKUP_ERRORS = Set.of("LookupError", "IndexError", "KeyError");
     private static final Set<String> NAME_ERRORS = Set.of("NameError", "UnboundLocalError");
     private static final Set<String> ARITHMETIC_ERRORS = Set.of("ArithmeticError", "ZeroDivisionError");

@@ -120,6 +120,9 @@ class PipeTemplateTest {
         assertTrue(parameterError("SELECT {{ columns(c, 'a', f) }}", Map.of("f", "sleep(3) --")).getMessage()
                 .contains("fn must be a function name"));
         assertEquals("SELECT sum(`a b`) as `a b`", render("SELECT {{ columns(c, 'x', 'sum') }}", Map.of("c", "a b")));
+        assertTrue(parameterError("WHERE a > 1 -{{ Int(p) }} AND org = 'o'", Map.of("p", "-5")).getMessage()
+                .contains("would make the rest of the line a SQL comment"));
+        assertEquals("WHERE a > 1 -5 AND org = 'o'", render("WHERE a > 1 -{{ Int(p) }} AND org = 'o'", Map.of("p", "5")));
         assertEquals("-- max_threads: wrong argument 1 DROP TABLE t\nSELECT 1",
                 render("{{ max_threads(n) }}SELECT 1", Map.of("n", "1\nDROP TABLE t")));
     }
