@@ -199,7 +199,7 @@ final class Functions {
             }
         }
         List<Object> items;
-        if (x instanceof List<?> list && !(x instanceof Py.Tuple)) {
+        if (x instanceof List<?> list) {
             items = new ArrayList<>(list);
         } else if (Py.asStr(x) != null) {
             items = Builtins.split(Py.asStr(x), ",", BigInteger.ONE.negate());

@@ -374,7 +374,7 @@ final class Py {
         if (a instanceof Tuple ta && b instanceof Tuple tb) {
             return sequenceCompare(ta.items(), tb.items(), "==") == 0;
         }
-        if (a instanceof List<?> la && !(a instanceof Tuple) && b instanceof List<?> lb) {
+        if (a instanceof List<?> la && b instanceof List<?> lb) {
             return la.size() == lb.size() && sequenceCompare(la, lb, "==") == 0;
         }
         if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
@@ -429,7 +429,7 @@ final class Py {
         if (a instanceof Tuple ta && b instanceof Tuple tb) {
             return sequenceCompare(ta.items(), tb.items(), operator);
         }
-        if (a instanceof List<?> la && !(a instanceof Tuple) && b instanceof List<?> lb && !(b instanceof Tuple)) {
+        if (a instanceof List<?> la && b instanceof List<?> lb) {
             return sequenceCompare(la, lb, operator);
         }
         throw typeError("'" + operator + "' not supported between instances of '" + typeName(a) + "' and '"
@@ -514,7 +514,7 @@ final class Py {
                     items.addAll(tb.items());
                     return new Tuple(items);
                 }
-                if (a instanceof List<?> la && !(a instanceof Tuple) && b instanceof List<?> lb && !(b instanceof Tuple)) {
+                if (a instanceof List<?> la && b instanceof List<?> lb) {
                     requireSize((long) la.size() + lb.size());
                     List<Object> items = new ArrayList<>(la);
                     items.addAll(lb);
@@ -523,7 +523,7 @@ final class Py {
                 if (sa != null) {
                     throw typeError("can only concatenate str (not \"" + typeName(b) + "\") to str");
                 }
-                if (a instanceof List<?> && !(a instanceof Tuple)) {
+                if (a instanceof List<?>) {
                     throw typeError("can only concatenate list (not \"" + typeName(b) + "\") to list");
                 }
             }
