@@ -76,8 +76,8 @@ final class Functions {
             }
             String value = secrets.apply(name);
             if (value != null) {
-                // Tinybird passes the secret as the query parameter {name: String}; a quoted literal reads the same.
-                return new Py.SqlText("'" + escapeString(value) + "'");
+                // Tinybird binds the secret as the query parameter {name: String}, unescaped; this literal reads the same.
+                return new Py.SqlText(clickHouseLiteral(value));
             }
             Object fallback = Signature.get(a, 1, null);
             if (fallback != null) {
@@ -494,6 +494,22 @@ final class Functions {
             throw PyException.template("expression \"" + name + "\" evaluated to null", DOCUMENTATION);
         }
         return Py.str(value);
+    }
+
+    /** A ClickHouse string literal that reads back as exactly {@code value} (unlike Tinybird's escaping of %). */
+    private static String clickHouseLiteral(String value) {
+        StringBuilder out = new StringBuilder("'");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\'' -> out.append("\\'");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\0' -> out.append("\\0");
+                default -> out.append(c);
+            }
+        }
+        return out.append('\'').toString();
     }
 
     /** Tinybird's {@code sqlescape_for_string_expression}: the characters it escapes and how. */

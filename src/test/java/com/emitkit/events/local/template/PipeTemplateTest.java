@@ -178,7 +178,8 @@ class PipeTemplateTest {
     @Test
     void secretsComeFromTheEnvironmentByPrefix() {
         assertEquals("TB_SECRET_", PipeTemplate.SECRET_ENVIRONMENT_PREFIX);
-        assertEquals("SELECT 'v\\%'", PipeTemplate.parse("SELECT {{ tb_secret('s') }}").render(Map.of(), name -> name.equals("s") ? "v%" : null));
+        assertEquals("SELECT 'v%\\'\\\\'", PipeTemplate.parse("SELECT {{ tb_secret('s') }}")
+                .render(Map.of(), name -> name.equals("s") ? "v%'\\" : null), "read back exactly, as a query parameter is");
     }
 
     @Test
