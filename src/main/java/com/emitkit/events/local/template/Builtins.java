@@ -10,7 +10,7 @@ import java.util.function.Function;
 
 /**
  * The Python built-ins Tinybird's sandbox leaves to templates that we evaluate ({@code len}, {@code min},
- * {@code max}, {@code int}, {@code float}, {@code str}, {@code bool}, {@code list}, {@code tuple}, {@code sum},
+ * {@code max}, {@code int}, {@code float}, {@code str}, {@code list}, {@code tuple}, {@code sum},
  * {@code range}, {@code enumerate}, {@code sorted}, {@code abs}, the exception classes) and the common methods
  * of str, list and dict.
  */
@@ -28,7 +28,6 @@ final class Builtins {
             function(Signature.of("int", 0, "x", "base"), Builtins::toInt),
             function(Signature.of("float", 0, "x"), a -> Signature.isSet(a, 0) ? Py.toFloat(a[0]) : 0.0),
             function(Signature.of("str", 0, "object"), a -> Signature.isSet(a, 0) ? Py.str(a[0]) : ""),
-            function(Signature.of("bool", 0, "x"), a -> Signature.isSet(a, 0) && Py.truthy(a[0])),
             function(Signature.of("list", 0, "iterable"), a -> Signature.isSet(a, 0) ? Py.iterate(a[0]) : new ArrayList<>()),
             function(Signature.of("tuple", 0, "iterable"),
                     a -> new Py.Tuple(Signature.isSet(a, 0) ? Py.iterate(a[0]) : List.of())),

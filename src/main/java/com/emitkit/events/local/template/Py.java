@@ -571,7 +571,9 @@ final class Py {
                 case "*" -> ia.multiply(ib);
                 case "/" -> {
                     requireNonZero(ib.signum() == 0, "division by zero");
-                    yield new BigDecimal(ia).divide(new BigDecimal(ib), java.math.MathContext.DECIMAL64).doubleValue();
+                    // Below 2^53 both are exact doubles, so one division is correctly rounded, as Python's is.
+                    yield ia.bitLength() <= 53 && ib.bitLength() <= 53 ? ia.doubleValue() / ib.doubleValue()
+                            : new BigDecimal(ia).divide(new BigDecimal(ib), new java.math.MathContext(40)).doubleValue();
                 }
                 case "//" -> {
                     requireNonZero(ib.signum() == 0, "integer division or modulo by zero");
