@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * What Tinybird checks and derives from a template before running it: the names it assigns (locals), the
- * reserved names it may not use ({@code format}, {@code q}), calls to functions that do not exist or with
- * arguments they do not take, type defaults that fail their own type, and the list of parameters without a
- * default that its "Required parameter is not defined" message names ({@code get_var_names_and_types}).
+ * parameters it refers to, the reserved names it may not use ({@code format}, {@code q}), calls to functions
+ * that do not exist or with arguments they do not take, type defaults that fail their own type, and the list of
+ * parameters without a default that its "Required parameter is not defined" message names
+ * ({@code get_var_names_and_types}).
  */
 final class Analysis {
     private static final Set<String> DEFAULT_PARAM_NAMES = Set.of("format", "q");
@@ -53,6 +54,7 @@ final class Analysis {
     private final List<String> requiredCandidates = new ArrayList<>();
     private final Set<String> typedNames = new HashSet<>();
     private final Map<String, String> firstTypes = new LinkedHashMap<>();
+    private final Set<String> parameterNames = new LinkedHashSet<>();
 
     private Analysis() {
     }
@@ -61,7 +63,8 @@ final class Analysis {
      * The checked template's locals, the parameters its missing-parameter message lists, and the type Tinybird
      * assigns each parameter (the first it finds, e.g. "Array(Int32)").
      */
-    record Result(Set<String> localNames, List<String> parametersWithoutDefault, Map<String, String> parameterTypes) {
+    record Result(Set<String> localNames, Set<String> parameterNames, List<String> parametersWithoutDefault,
+                  Map<String, String> parameterTypes) {
     }
 
     static Result analyse(List<Node> nodes) {
@@ -70,7 +73,8 @@ final class Analysis {
         analysis.check(nodes);
         analysis.variables(nodes);
         List<String> withoutDefault = List.copyOf(new LinkedHashSet<>(analysis.requiredCandidates));
-        return new Result(Collections.unmodifiableSet(analysis.localNames), withoutDefault, Map.copyOf(analysis.firstTypes));
+        return new Result(Collections.unmodifiableSet(analysis.localNames), Collections.unmodifiableSet(analysis.parameterNames),
+                withoutDefault, Map.copyOf(analysis.firstTypes));
     }
 
     // --- locals: Tornado compiles the template into one Python function, so an assigned name is local throughout.
@@ -162,7 +166,12 @@ final class Analysis {
 
     private void check(Expr expr, int line) {
         switch (expr) {
-            case Expr.Name name -> requireNotReserved(name.id(), line);
+            case Expr.Name name -> {
+                requireNotReserved(name.id(), line);
+                if (isParameter(name.id())) {
+                    parameterNames.add(name.id());
+                }
+            }
             case Expr.Attribute attribute -> requireNotReserved(attribute.attr(), line);
             case Expr.Call call when call.func() instanceof Expr.Name(String function) && !localNames.contains(function) ->
                     checkCall(function, call, line);
@@ -172,6 +181,12 @@ final class Analysis {
             default -> { }
         }
         expr.children().forEach(child -> check(child, line));
+    }
+
+    /** A name that resolves to a request parameter: not a local, a template function or a Python built-in. */
+    private boolean isParameter(String name) {
+        return !localNames.contains(name) && Functions.fixed(name) == null && Functions.shadowable(name) == null
+                && !name.equals("tb_secret") && !name.equals("tb_var") && (name.equals("id") || Builtins.lookup(name) == null);
     }
 
     /** Tinybird refuses "format" and "q" anywhere Python would see them as names. */

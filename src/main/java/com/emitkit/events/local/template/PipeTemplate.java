@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -60,6 +61,11 @@ public final class PipeTemplate {
         } catch (PyException e) {
             throw httpError(e);
         }
+    }
+
+    /** Every request parameter the template refers to, in order of first appearance. */
+    public Set<String> parameterNames() {
+        return analysis.parameterNames();
     }
 
     /**

@@ -183,6 +183,16 @@ class PipeTemplateTest {
     }
 
     @Test
+    void parameterNamesListsEveryParameterInOrder() {
+        PipeTemplate template = PipeTemplate.parse("""
+                SELECT {{ String(a) }}
+                {% if defined(b) and c == 'x' %}ORDER BY {{ column(d, 'ts') }}{% end %}
+                {% for item in split_to_array(e, '') %}{{ item }}{{ len(id) }}{% end %}
+                {% if Array(f, 'Int32', '') %}{{ String(a) }}{% end %}""");
+        assertEquals(List.of("a", "b", "c", "d", "e", "id", "f"), List.copyOf(template.parameterNames()));
+    }
+
+    @Test
     void textAndSqlBracesPassThrough() {
         assertEquals("SELECT map('a', 1), {x:String} FROM t ", render("SELECT map('a', 1), {x:String} FROM t {# c #}", Map.of()));
         assertEquals("SELECT '}}' ", render("SELECT '}}' {# } #}", Map.of()));
