@@ -7,6 +7,7 @@ import com.emitkit.events.local.UnknownResourceException;
 import com.emitkit.events.local.chdb.ChdbException;
 import com.emitkit.events.codec.RequestBodies;
 import com.emitkit.events.local.chdb.ChdbResult;
+import com.emitkit.events.local.template.TemplateCustomErrorException;
 import com.emitkit.events.local.template.TemplateException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -267,7 +268,9 @@ public final class LocalTinybirdApi {
 
     private void failure(RoutingContext ctx, Throwable error, boolean jsonErrors) {
         switch (error) {
-            case TemplateException e -> sendError(ctx, 400, e.getMessage(), jsonErrors);
+            case TemplateCustomErrorException e -> send(ctx, e.status(), e.contentType(), e.body().getBytes(StandardCharsets.UTF_8));
+            case TemplateException e -> sendJson(ctx, 400,
+                    json.createObjectNode().put("error", e.getMessage()).put("documentation", e.documentation()).toString());
             case IllegalArgumentException e -> sendError(ctx, 400, e.getMessage(), jsonErrors);
             case UnknownResourceException e -> sendError(ctx, 404, e.getMessage(), jsonErrors);
             case RequestBodies.TooLargeException e -> sendError(ctx, 413, e.getMessage(), jsonErrors);

@@ -101,20 +101,31 @@ class PipesApiTest {
 
     @Test
     void parameterErrorsAre400WithTheReason() {
+        // Tinybird's wording: the missing-parameter message lists every parameter without a default.
         api.given().get("/v0/pipes/get_events_paginated.json")
-                .then().statusCode(400).body("error", containsString("organization_id"));
+                .then().statusCode(400)
+                .body("error", startsWith("Template Syntax Error: Required parameter is not defined. Check the parameters organization_id, "))
+                .body("documentation", equalTo("https://www.tinybird.co/docs/cli/advanced-templates.html"));
         api.given().queryParam("organization_id", organization).queryParam("limit", "12x")
                 .get("/v0/pipes/get_events_paginated.json")
-                .then().statusCode(400).body("error", containsString("Int32"));
+                .then().statusCode(400).body("error", equalTo("Template Syntax Error: Error validating '12x' to type Int32"));
         api.given().queryParam("organization_id", organization).queryParam("limit", "5000")
                 .get("/v0/pipes/get_events_paginated.json")
-                .then().statusCode(400).body("error", containsString("limit must be between 1 and 1000"));
+                .then().statusCode(400).body("error", equalTo("limit must be between 1 and 1000"));
         api.given().queryParam("organization_id", organization).queryParam("date_from", "2024-13-45 00:00:00")
                 .get("/v0/pipes/get_events_paginated.json")
                 .then().statusCode(400);
         api.given().queryParam("organization_id", organization).queryParam("granularity", "week")
                 .get("/v0/pipes/get_events_stats.json")
                 .then().statusCode(400).body("error", containsString("granularity"));
+    }
+
+    @Test
+    void customErrorAnswersTheTemplatesStatusAndBody() {
+        api.given().contentType("application/json")
+                .body(Map.of("q", "%\nSELECT {{ custom_error({'error': 'teapot', 'code': 'E418'}, 418) }}"))
+                .post("/v0/sql").then().statusCode(418).contentType(startsWith("application/json"))
+                .body("error", equalTo("teapot")).body("code", equalTo("E418"));
     }
 
     @Test
