@@ -138,6 +138,7 @@ public final class DeleteJobs {
         }
     }
 
+    /** {@code GET /v0/jobs/<id>}: the job, while it is kept. */
     public Optional<Job> job(String id) {
         prune();
         return Optional.ofNullable(jobs.get(id));
@@ -188,18 +189,21 @@ public final class DeleteJobs {
 
     private void run(String id) {
         Job job = jobs.computeIfPresent(id, (key, waiting) -> waiting.working(Instant.now()));
-        if (job == null) {
-            return;
+        if (job != null) {
+            Optional<String> failure = failureOf(job);
+            jobs.computeIfPresent(id, (key, working) -> working.finished(Instant.now(), failure));
         }
-        Optional<String> failure = Optional.empty();
+    }
+
+    /** Runs the job's delete; what went wrong, if anything, as the job will show it. */
+    private Optional<String> failureOf(Job job) {
         try {
             delete(job.datasourceName(), job.deleteCondition());
+            return Optional.empty();
         } catch (RuntimeException e) {
-            LOG.warnf("Delete job %s on %s failed: %s", id, job.datasourceName(), e.getMessage());
-            failure = Optional.of(withoutStackTrace(e.getMessage()));
+            LOG.warnf("Delete job %s on %s failed: %s", job.id(), job.datasourceName(), e.getMessage());
+            return Optional.of(withoutStackTrace(e.getMessage()));
         }
-        Optional<String> outcome = failure;
-        jobs.computeIfPresent(id, (key, working) -> working.finished(Instant.now(), outcome));
     }
 
     /**

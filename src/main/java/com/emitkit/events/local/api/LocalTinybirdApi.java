@@ -11,6 +11,8 @@ import com.emitkit.events.local.chdb.ChdbResult;
 import com.emitkit.events.local.template.TemplateException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -211,8 +213,8 @@ public final class LocalTinybirdApi {
 
     /** The Jobs API's list, filtered by {@code kind} and {@code status} when given. */
     private void jobs(RoutingContext ctx) {
-        var list = json.createObjectNode();
-        var entries = list.putArray("jobs");
+        ObjectNode list = json.createObjectNode();
+        ArrayNode entries = list.putArray("jobs");
         workspace.deleteJobs().recent(Optional.ofNullable(ctx.request().getParam("kind")),
                         Optional.ofNullable(ctx.request().getParam("status")))
                 .forEach(job -> entries.add(job.summaryJson(json, jobUrl(ctx, job.id()))));
