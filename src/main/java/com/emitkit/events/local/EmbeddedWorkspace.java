@@ -31,11 +31,13 @@ public final class EmbeddedWorkspace {
     private final ChdbConnection chdb;
     private final Map<String, DatasourceAppender> appenders;
     private final Map<String, CompiledPipe> endpoints;
+    private final DeleteJobs deleteJobs;
 
     private EmbeddedWorkspace(ChdbConnection chdb, Map<String, DatasourceAppender> appenders, Map<String, CompiledPipe> endpoints) {
         this.chdb = chdb;
         this.appenders = appenders;
         this.endpoints = endpoints;
+        this.deleteJobs = new DeleteJobs(chdb, appenders.keySet());
     }
 
     /**
@@ -79,6 +81,11 @@ public final class EmbeddedWorkspace {
             throw new UnknownResourceException("Data Source '" + datasource + "' not found");
         }
         return appender.append(lines);
+    }
+
+    /** Tinybird's Delete API and the jobs it starts. */
+    public DeleteJobs deleteJobs() {
+        return deleteJobs;
     }
 
     /** Renders an endpoint pipe with the request's parameters and runs it, or runs {@code q} over it. */

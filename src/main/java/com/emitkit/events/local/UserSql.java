@@ -1,6 +1,7 @@
 package com.emitkit.events.local;
 
 import java.util.Optional;
+import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,6 +74,34 @@ final class UserSql {
 
     /** Refuses a {@code ;} outside string literals, quoted identifiers and comments. */
     private static void requireSingleStatement(String sql) {
+        forEachCodeChar(sql, c -> {
+            if (c == ';') {
+                throw new IllegalArgumentException("only one statement is allowed");
+            }
+        });
+    }
+
+    /**
+     * Refuses an expression whose parentheses (outside literals, quoted identifiers and comments) do not pair up.
+     * Put inside parentheses, such an expression could close them and go on with clauses of its own; one that
+     * pairs them up stays a single expression, or is a syntax error.
+     */
+    static void requireBalancedParentheses(String expression) {
+        int[] depth = {0};
+        forEachCodeChar(expression, c -> {
+            if (c == '(') {
+                depth[0]++;
+            } else if (c == ')' && --depth[0] < 0) {
+                throw new IllegalArgumentException("a ')' closes a parenthesis that was not opened");
+            }
+        });
+        if (depth[0] > 0) {
+            throw new IllegalArgumentException("a '(' is not closed");
+        }
+    }
+
+    /** Calls {@code code} with every character outside string literals, quoted identifiers and comments. */
+    private static void forEachCodeChar(String sql, IntConsumer code) {
         int i = 0;
         while (i < sql.length()) {
             char c = sql.charAt(i);
@@ -87,9 +116,8 @@ final class UserSql {
                     throw new IllegalArgumentException("unterminated comment");
                 }
                 i = end + 2;
-            } else if (c == ';') {
-                throw new IllegalArgumentException("only one statement is allowed");
             } else {
+                code.accept(c);
                 i++;
             }
         }

@@ -38,6 +38,16 @@ class UserSqlTest {
     }
 
     @Test
+    void anExpressionMustPairItsParentheses() {
+        for (String condition : List.of("a = 1", "(a = 1) OR b IN (1, 2)", "a = ')'", "`x)` = 1", "a = 1 /* ) */")) {
+            UserSql.requireBalancedParentheses(condition);
+        }
+        for (String condition : List.of("1) OR (1", "1) SETTINGS max_threads = 1 --", "(a = 1", "a = ')' )")) {
+            assertThrows(IllegalArgumentException.class, () -> UserSql.requireBalancedParentheses(condition), condition);
+        }
+    }
+
+    @Test
     void aTrailingFormatIsTakenOutAndTheStatementWrappedReadOnly() {
         UserSql sql = UserSql.parse("SELECT 1 AS one FORMAT JSONEachRow", UserSql.MAX_LENGTH);
         assertEquals(Optional.of("JSONEachRow"), sql.format());

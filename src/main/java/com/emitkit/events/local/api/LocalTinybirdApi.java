@@ -1,5 +1,6 @@
 package com.emitkit.events.local.api;
 
+import com.emitkit.events.local.DeleteJobs;
 import com.emitkit.events.local.EmbeddedWorkspace;
 import com.emitkit.events.local.IngestResult;
 import com.emitkit.events.local.LocalTokens;
@@ -11,6 +12,8 @@ import com.emitkit.events.local.template.TemplateCustomErrorException;
 import com.emitkit.events.local.template.TemplateException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -22,6 +25,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import org.jboss.logging.Logger;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -87,6 +91,10 @@ public final class LocalTinybirdApi {
         router.route("/v0/sql").method(HttpMethod.GET).method(HttpMethod.POST)
                 .handler(BodyHandler.create(false).setBodyLimit(maxBodySize))
                 .handler(this::authorizeJson).handler(this::sql).failureHandler(this::bodyFailure);
+        router.post("/v0/datasources/:name/delete").handler(BodyHandler.create(false).setBodyLimit(maxBodySize))
+                .handler(this::authorizeJson).handler(this::deleteRows).failureHandler(this::bodyFailure);
+        router.get("/v0/jobs").handler(this::authorizeJson).handler(this::jobs);
+        router.get("/v0/jobs/:id").handler(this::authorizeJson).handler(this::job);
         router.route().handler(ctx -> sendError(ctx, 404, "Not found: " + ctx.request().path(), true));
         return router;
     }
@@ -177,6 +185,52 @@ public final class LocalTinybirdApi {
         String query = sql;
         blocking(ctx, true, () -> workspace.querySql(query, params),
                 (EmbeddedWorkspace.SqlResult result) -> send(ctx, 200, contentType(result.format()), result.result().output()));
+    }
+
+    /**
+     * The Delete API: the job (201), which deletes the rows after the answer; with {@code dry_run=true} (that exact
+     * value, as on Tinybird) the number of rows the condition matches (200). Parameters come in the query string or
+     * a form body.
+     */
+    private void deleteRows(RoutingContext ctx) {
+        String datasource = ctx.pathParam("name");
+        String condition = Optional.ofNullable(ctx.request().getParam("delete_condition")).map(String::strip).orElse("");
+        DeleteJobs deletes = workspace.deleteJobs();
+        if (!"true".equals(ctx.request().getParam("dry_run"))) {
+            blocking(ctx, true, () -> deletes.submit(datasource, condition), (DeleteJobs.Job job) ->
+                    sendJson(ctx, 201, job.acceptedJson(json, jobUrl(ctx, job.id())).toString()));
+            return;
+        }
+        vertx.executeBlocking(() -> deletes.countMatching(datasource, condition), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                sendJson(ctx, 200, json.createObjectNode().put("rows_to_be_deleted", ar.result()).toString());
+            } else if (ar.cause() instanceof DeleteJobs.CountFailedException e) {
+                sendError(ctx, 500, e.getMessage(), true);
+            } else {
+                failure(ctx, ar.cause(), true);
+            }
+        });
+    }
+
+    /** The Jobs API's list, filtered by {@code kind} and {@code status} when given. */
+    private void jobs(RoutingContext ctx) {
+        ObjectNode list = json.createObjectNode();
+        ArrayNode entries = list.putArray("jobs");
+        workspace.deleteJobs().recent(Optional.ofNullable(ctx.request().getParam("kind")),
+                        Optional.ofNullable(ctx.request().getParam("status")))
+                .forEach(job -> entries.add(job.summaryJson(json, jobUrl(ctx, job.id()))));
+        sendJson(ctx, 200, list.toString());
+    }
+
+    private void job(RoutingContext ctx) {
+        String id = ctx.pathParam("id");
+        workspace.deleteJobs().job(id).ifPresentOrElse(job -> sendJson(ctx, 200, job.toJson(json).toString()),
+                () -> sendError(ctx, 404, "Job with id \"" + id + "\" not found", true));
+    }
+
+    /** Where a job is followed: on the host the request came to, as Tinybird answers with its own API host. */
+    private static String jobUrl(RoutingContext ctx, String id) {
+        return URI.create(ctx.request().absoluteURI()).resolve("/v0/jobs/" + id).toString();
     }
 
     /**
