@@ -111,7 +111,17 @@ class HostileTextTest {
         assertThat(stream, startsWith("HTTP/1.1 400"));
     }
 
-    /** A request as bytes on a socket: HTTP clients refuse to send a NUL in a header. */
+    /** Like a NUL in a header, the HTTP layer refuses these itself, before any route (Texts would name the parameter). */
+    @Test
+    void malformedPercentEscapesAreRefusedByTheHttpServerItself() throws Exception {
+        for (String bad : List.of("%zz", "%", "a%C")) {
+            String answer = raw("GET /v1/events?channel=" + bad + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + tenant.key()
+                    + "\r\nConnection: close\r\n\r\n");
+            assertThat(answer, startsWith("HTTP/1.1 400"));
+        }
+    }
+
+    /** A request as bytes on a socket: HTTP clients refuse to send a NUL in a header, or a malformed escape. */
     private String raw(String request) throws Exception {
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
