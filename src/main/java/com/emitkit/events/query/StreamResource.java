@@ -8,7 +8,6 @@ import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses;
-import com.emitkit.events.web.RequestIds;
 import com.emitkit.events.web.UpstreamFailures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -94,8 +93,8 @@ public class StreamResource {
         // The stream lives as long as its credential: once that ends, an error event, then the end of the stream.
         AtomicReference<OutboundSseEvent> ending = new AtomicReference<>();
         Multi<OutboundSseEvent> end = credentials.ended(context)
-                .map(reason -> sse.newEventBuilder().name("error").mediaType(MediaType.APPLICATION_JSON_TYPE)
-                        .data(write(new ApiResponses.Failure(reason, RequestIds.of(context), null))).build())
+                .map(refusal -> sse.newEventBuilder().name("error").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(write(ApiResponses.body(refusal, context))).build())
                 .invoke(ending::set).toMulti();
         return Multi.createBy().merging().streams(events, heartbeats, end)
                 .select().first(event -> event != ending.get())

@@ -20,6 +20,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 public class CallerAuthentication {
 
     private static final String CALLER = "emitkit.caller";
+    /** Stackless, so one instance serves every refusal. */
+    static final ApiException REVOKED = new ApiException(403, "This API key has been revoked");
     /** The bearer credential the caller was admitted with, for {@link CredentialExpiry} to look an API key up again. */
     private static final String CREDENTIAL = "emitkit.credential";
 
@@ -85,7 +87,7 @@ public class CallerAuthentication {
         }
         return apiKeys.authenticate(credential).map(lookup -> {
             if (lookup.revoked()) {
-                throw new ApiException(403, "This API key has been revoked");
+                throw REVOKED;
             }
             return lookup.caller().orElseThrow(() -> new ApiException(401, "Invalid API key"));
         });

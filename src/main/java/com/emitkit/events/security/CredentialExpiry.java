@@ -2,6 +2,7 @@ package com.emitkit.events.security;
 
 import com.emitkit.events.tenancy.ApiKeys;
 import com.emitkit.events.tenancy.Caller;
+import com.emitkit.events.web.ApiException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -32,12 +33,15 @@ public class CredentialExpiry {
         this.apiKeys = apiKeys;
     }
 
-    /** Completes with the reason, for the client, once the current request's credential no longer holds. */
-    public Uni<String> ended(RoutingContext context) {
+    /**
+     * Completes, once the current request's credential no longer holds, with the refusal a new request with it
+     * would get.
+     */
+    public Uni<ApiException> ended(RoutingContext context) {
         Caller caller = CallerAuthentication.caller(context);
         if (caller.expiresAt() != null) {
             Duration left = Duration.between(clock.instant(), caller.expiresAt());
-            return Uni.createFrom().item("The dashboard token expired: reconnect with a new one")
+            return Uni.createFrom().item(new ApiException(401, "The dashboard token expired: reconnect with a new one"))
                     .onItem().delayIt().by(left.isPositive() ? left : Duration.ofMillis(1));
         }
         String key = CallerAuthentication.credential(context);
@@ -49,6 +53,6 @@ public class CredentialExpiry {
                         .onFailure().recoverWithItem(true))
                 .select().where(active -> !active)
                 .toUni()
-                .replaceWith("This API key has been revoked");
+                .replaceWith(CallerAuthentication.REVOKED);
     }
 }
