@@ -9,8 +9,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * When the credential a request was admitted with ends, for requests that outlive their admission (the live
@@ -27,7 +27,6 @@ public class CredentialExpiry {
     static final Duration KEY_RECHECK = Duration.ofSeconds(1);
 
     private final ApiKeys apiKeys;
-    private final Clock clock = Clock.systemUTC();
 
     CredentialExpiry(ApiKeys apiKeys) {
         this.apiKeys = apiKeys;
@@ -40,12 +39,13 @@ public class CredentialExpiry {
     public Uni<ApiException> ended(RoutingContext context) {
         Caller caller = CallerAuthentication.caller(context);
         if (caller.expiresAt() != null) {
-            Duration left = Duration.between(clock.instant(), caller.expiresAt());
+            Duration left = Duration.between(Instant.now(), caller.expiresAt());
             return Uni.createFrom().item(new ApiException(401, "The dashboard token expired: reconnect with a new one"))
                     .onItem().delayIt().by(left.isPositive() ? left : Duration.ofMillis(1));
         }
         String key = CallerAuthentication.credential(context);
-        return Multi.createFrom().ticks().every(KEY_RECHECK)
+        // A tick while a slow lookup runs is dropped, not a failure that would end the stream.
+        return Multi.createFrom().ticks().every(KEY_RECHECK).onOverflow().drop()
                 .onItem().transformToUniAndConcatenate(tick -> apiKeys.authenticate(key)
                         .map(lookup -> lookup.caller().isPresent())
                         // A lookup that fails (PostgreSQL unreachable) ends nothing: the next one decides.

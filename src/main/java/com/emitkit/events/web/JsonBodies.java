@@ -58,7 +58,8 @@ public class JsonBodies {
             throw invalid("The body is not valid UTF-8");
         }
         try {
-            JsonNode node = json.readTree(text);
+            // A byte order mark is allowed before the value, as Jackson allows it in bytes.
+            JsonNode node = json.readTree(text.startsWith("\uFEFF") ? text.substring(1) : text);
             if (node == null || node.isMissingNode()) {
                 throw invalid("The body is empty");
             }

@@ -49,7 +49,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class HostileInputPropertyTest {
 
     private static final Logger LOG = Logger.getLogger(HostileInputPropertyTest.class);
-    private static final int CASES = Integer.getInteger("hostile.cases", 600);
+    private static final int CASES = Integer.getInteger("hostile.cases", 1500);
 
     @TestHTTPResource("/")
     URL base;

@@ -82,7 +82,13 @@ class HostileTextTest {
     }
 
     @Test
-    void queryParametersPathParametersAndStoredHeadersAreChecked() {
+    void validTextStaysAcceptedByteOrderMarkIncluded() {
+        post("/v1/events", "\uFEFF{\"channelName\":\"caf\u00e9 \ud83c\udf89\",\"title\":\"\ud83d\ude00 {{x}} ' -- \\\\\"}").statusCode(201);
+        post("/v1/identify", "{\"user_id\":\"\u65e5\u672c\",\"properties\":{\"\ud83d\ude00\":\"\u00e9\"}}").statusCode(200);
+    }
+
+    @Test
+    void queryAndPathParametersAreChecked() {
         String key = "Bearer " + tenant.key();
         for (String bad : List.of("%00", "a%C0%80", "%ED%A0%80", "%FF")) {
             refused(given().header("Authorization", key).urlEncodingEnabled(false).get("/v1/events?channel=" + bad).then(),
