@@ -2,21 +2,29 @@ package com.emitkit.events.admin;
 
 import com.emitkit.events.security.AdminAccess;
 import com.emitkit.events.tenancy.ApiKeys;
-import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Organizations;
 import com.emitkit.events.tenancy.RetentionTier;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.JsonBodies;
 import com.emitkit.events.web.RequestIds;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.util.List;
 
@@ -26,8 +34,11 @@ import java.util.List;
  */
 @Path("/admin/organizations")
 @AdminAccess
+@Consumes(MediaType.WILDCARD)
+@Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
 
+    /** The request bodies, as OpenAPI describes them; {@link AdminRequest} reads them. */
     public record CreateOrganization(String name, String retentionTier) {
     }
 
@@ -42,17 +53,23 @@ public class AdminResource {
 
     private final Organizations organizations;
     private final ApiKeys apiKeys;
+    private final JsonBodies bodies;
 
-    AdminResource(Organizations organizations, ApiKeys apiKeys) {
+    AdminResource(Organizations organizations, ApiKeys apiKeys, JsonBodies bodies) {
         this.organizations = organizations;
         this.apiKeys = apiKeys;
+        this.bodies = bodies;
     }
 
     @POST
-    public Uni<Response> createOrganization(CreateOrganization request, RoutingContext context) {
-        require(request != null && request.name() != null && !request.name().isBlank(), "name is required");
-        return organizations.create(request.name().strip(), tier(request.retentionTier()))
-                .map(org -> created(org, context));
+    @RequestBody(content = @Content(schema = @Schema(implementation = CreateOrganization.class)))
+    public Uni<Response> createOrganization(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                            @HeaderParam("Content-Encoding") String contentEncoding, RoutingContext context) {
+        AdminRequest request = read(body, contentType, contentEncoding);
+        String name = request.name("name", true);
+        RetentionTier tier = request.tier(false);
+        request.complete();
+        return organizations.create(name, tier).map(org -> created(org, context));
     }
 
     @GET
@@ -65,31 +82,42 @@ public class AdminResource {
     /** Only events created after the change get the new tier; earlier ones keep theirs. */
     @PATCH
     @Path("/{organizationId}")
-    public Uni<Success<Organizations.Organization>> changeTier(@PathParam("organizationId") String organizationId,
-                                                               ChangeTier request, RoutingContext context) {
-        require(request != null, "retentionTier is required");
-        return organizations.changeTier(organizationId, tier(request.retentionTier()))
-                .map(org -> new Success<>(org, RequestIds.of(context)));
+    @RequestBody(content = @Content(schema = @Schema(implementation = ChangeTier.class)))
+    public Uni<Success<Organizations.Organization>> changeTier(@PathParam("organizationId") String organizationId, byte[] body,
+                                                               @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                                               @HeaderParam("Content-Encoding") String contentEncoding,
+                                                               RoutingContext context) {
+        AdminRequest request = read(body, contentType, contentEncoding);
+        RetentionTier tier = request.tier(true);
+        request.complete();
+        return organizations.changeTier(organizationId, tier).map(org -> new Success<>(org, RequestIds.of(context)));
     }
 
     @POST
     @Path("/{organizationId}/sites")
-    public Uni<Response> createSite(@PathParam("organizationId") String organizationId, CreateSite request, RoutingContext context) {
-        require(request != null && request.name() != null && !request.name().isBlank(), "name is required");
-        return organizations.createSite(organizationId, request.name().strip()).map(site -> created(site, context));
+    @RequestBody(content = @Content(schema = @Schema(implementation = CreateSite.class)))
+    public Uni<Response> createSite(@PathParam("organizationId") String organizationId, byte[] body,
+                                    @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                    @HeaderParam("Content-Encoding") String contentEncoding, RoutingContext context) {
+        AdminRequest request = read(body, contentType, contentEncoding);
+        String name = request.name("name", true);
+        request.complete();
+        return organizations.createSite(organizationId, name).map(site -> created(site, context));
     }
 
     /** The clear key is in this answer only. */
     @POST
     @Path("/{organizationId}/api-keys")
-    public Uni<Response> issueKey(@PathParam("organizationId") String organizationId, CreateKey request, RoutingContext context) {
-        require(request != null && request.siteId() != null, "siteId is required");
-        List<String> scopes = request.scopes() == null || request.scopes().isEmpty()
-                ? List.of(Caller.WRITE) : request.scopes();
-        require(scopes.stream().allMatch(s -> s.equals(Caller.WRITE) || s.equals(Caller.READ)),
-                "scopes may only be \"write\" and \"read\"");
-        return apiKeys.issue(organizationId, request.siteId(), request.name() == null ? "API key" : request.name(), scopes)
-                .map(key -> created(key, context));
+    @RequestBody(content = @Content(schema = @Schema(implementation = CreateKey.class)))
+    public Uni<Response> issueKey(@PathParam("organizationId") String organizationId, byte[] body,
+                                  @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                  @HeaderParam("Content-Encoding") String contentEncoding, RoutingContext context) {
+        AdminRequest request = read(body, contentType, contentEncoding);
+        String siteId = request.id("siteId");
+        String name = request.name("name", false);
+        List<String> scopes = request.scopes();
+        request.complete();
+        return apiKeys.issue(organizationId, siteId, name == null ? "API key" : name, scopes).map(key -> created(key, context));
     }
 
     @GET
@@ -110,21 +138,8 @@ public class AdminResource {
         });
     }
 
-    private static RetentionTier tier(String name) {
-        if (name == null) {
-            return RetentionTier.BASIC;
-        }
-        try {
-            return RetentionTier.fromWire(name);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "retentionTier must be basic, premium or unlimited");
-        }
-    }
-
-    private static void require(boolean condition, String message) {
-        if (!condition) {
-            throw new ApiException(400, message);
-        }
+    private AdminRequest read(byte[] body, String contentType, String contentEncoding) {
+        return new AdminRequest(bodies.read(body, contentType, contentEncoding));
     }
 
     private static Response created(Object data, RoutingContext context) {

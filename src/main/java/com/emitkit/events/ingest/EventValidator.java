@@ -109,10 +109,6 @@ public final class EventValidator {
             violations.add(new Violation(path, "At most " + max + " characters"));
             return null;
         }
-        if (text.indexOf('\0') >= 0) {
-            violations.add(new Violation(path, "Must not contain NUL characters"));
-            return null;
-        }
         return text;
     }
 

@@ -2,10 +2,12 @@ package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.security.CallerAuthentication;
+import com.emitkit.events.security.CredentialExpiry;
 import com.emitkit.events.security.ReadAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.web.ApiException;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.UpstreamFailures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +31,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code GET /v1/channels/{channel}/stream}: a channel's new events as Server-Sent Events, the event id
@@ -51,12 +54,14 @@ public class StreamResource {
 
     private final Channels channels;
     private final LiveStreams streams;
+    private final CredentialExpiry credentials;
     private final ObjectMapper json;
     private final Duration heartbeat;
 
-    StreamResource(Channels channels, LiveStreams streams, ObjectMapper json, EmitKitConfig config) {
+    StreamResource(Channels channels, LiveStreams streams, CredentialExpiry credentials, ObjectMapper json, EmitKitConfig config) {
         this.channels = channels;
         this.streams = streams;
+        this.credentials = credentials;
         this.json = json;
         this.heartbeat = config.stream().heartbeat();
     }
@@ -85,7 +90,15 @@ public class StreamResource {
         Multi<OutboundSseEvent> events = streams.subscribe(opening).map(item -> toSse(sse, item));
         Multi<OutboundSseEvent> heartbeats = Multi.createFrom().ticks().every(heartbeat)
                 .map(tick -> sse.newEventBuilder().comment("heartbeat").build());
-        return Multi.createBy().merging().streams(events, heartbeats);
+        // The stream lives as long as its credential: once that ends, an error event, then the end of the stream.
+        AtomicReference<OutboundSseEvent> ending = new AtomicReference<>();
+        Multi<OutboundSseEvent> end = credentials.ended(context)
+                .map(refusal -> sse.newEventBuilder().name("error").mediaType(MediaType.APPLICATION_JSON_TYPE)
+                        .data(write(ApiResponses.body(refusal, context))).build())
+                .invoke(ending::set).toMulti();
+        return Multi.createBy().merging().streams(events, heartbeats, end)
+                .select().first(event -> event != ending.get())
+                .onCompletion().switchTo(() -> ending.get() == null ? Multi.createFrom().empty() : Multi.createFrom().item(ending.get()));
     }
 
     private OutboundSseEvent toSse(Sse sse, ChannelPoller.Item item) {
@@ -98,9 +111,9 @@ public class StreamResource {
         };
     }
 
-    private String write(EventRows.Event event) {
+    private String write(Object value) {
         try {
-            return json.writeValueAsString(event);
+            return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

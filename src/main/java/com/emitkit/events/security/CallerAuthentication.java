@@ -20,6 +20,10 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 public class CallerAuthentication {
 
     private static final String CALLER = "emitkit.caller";
+    /** Stackless, so one instance serves every refusal. */
+    static final ApiException REVOKED = new ApiException(403, "This API key has been revoked");
+    /** The bearer credential the caller was admitted with, for {@link CredentialExpiry} to look an API key up again. */
+    private static final String CREDENTIAL = "emitkit.credential";
 
     private final ApiKeys apiKeys;
     private final DashboardTokenVerifier dashboardTokens;
@@ -40,6 +44,14 @@ public class CallerAuthentication {
         return caller;
     }
 
+    static String credential(RoutingContext context) {
+        String credential = context.get(CREDENTIAL);
+        if (credential == null) {
+            throw new IllegalStateException("no credential on this request: mark its resource @WriteAccess or @ReadAccess");
+        }
+        return credential;
+    }
+
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     @WriteAccess
     public Uni<Void> writer(ContainerRequestContext request, RoutingContext context) {
@@ -53,19 +65,20 @@ public class CallerAuthentication {
     }
 
     private Uni<Void> admit(ContainerRequestContext request, String scope, RoutingContext context) {
-        return authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION)).map(caller -> {
+        String credential = Bearer.credential(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        return authenticate(credential).map(caller -> {
             if (!caller.can(scope)) {
                 throw new ApiException(403, "This credential lacks the '" + scope + "' scope");
             }
             rateLimiter.consume(caller, context.response());
             context.put(CALLER, caller);
+            context.put(CREDENTIAL, credential);
             return null;
         });
     }
 
     /** The caller an {@code emitkit_} API key or a dashboard token (JWT, reads only) speaks for. */
-    private Uni<Caller> authenticate(String authorization) {
-        String credential = Bearer.credential(authorization);
+    private Uni<Caller> authenticate(String credential) {
         if (credential == null) {
             return Uni.createFrom().failure(new ApiException(401, "Missing API key: send Authorization: Bearer <key>"));
         }
@@ -74,7 +87,7 @@ public class CallerAuthentication {
         }
         return apiKeys.authenticate(credential).map(lookup -> {
             if (lookup.revoked()) {
-                throw new ApiException(403, "This API key has been revoked");
+                throw REVOKED;
             }
             return lookup.caller().orElseThrow(() -> new ApiException(401, "Invalid API key"));
         });

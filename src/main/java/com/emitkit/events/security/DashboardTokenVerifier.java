@@ -76,7 +76,8 @@ public class DashboardTokenVerifier {
                     return organizations.get(organizationId)
                             .onFailure().transform(e -> new ApiException(401, "Invalid dashboard token: unknown organization"))
                             .map(org -> new Caller("jwt:" + organizationId + ":" + Optional.ofNullable(jwt.getSubject()).orElse(""), organizationId,
-                                    siteId, org.tier(), org.widestTier(), Set.of(Caller.READ), channels));
+                                    siteId, org.tier(), org.widestTier(), Set.of(Caller.READ), channels,
+                                    java.time.Instant.ofEpochSecond(jwt.getExpirationTime())));
                 });
     }
 

@@ -1,23 +1,27 @@
 package com.emitkit.events.tenancy;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Who a request speaks for, from its credential (an API key, or a dashboard token): the organization
  * (with its current tier, and the widest it ever held, which bounds how old its visible events can be),
- * the site (null: every site of the organization), the scopes, and the channel names a dashboard token is
- * narrowed to (null: all).
+ * the site (null: every site of the organization), the scopes, the channel names a dashboard token is
+ * narrowed to (null: all), and when the credential expires (null: never by itself; an API key ends when revoked).
  */
 public record Caller(String credentialId, String organizationId, String siteId, RetentionTier tier, RetentionTier widestTier,
-                     Set<String> scopes, Set<String> channels) {
+                     Set<String> scopes, Set<String> channels, Instant expiresAt) {
 
     public static final String WRITE = "write";
     public static final String READ = "read";
+    /** Every scope an API key can be given. */
+    public static final List<String> SCOPES = List.of(WRITE, READ);
 
-    /** An API key's caller: one site, every channel. */
+    /** An API key's caller: one site, every channel, no expiry. */
     public Caller(String credentialId, String organizationId, String siteId, RetentionTier tier, RetentionTier widestTier,
                   Set<String> scopes) {
-        this(credentialId, organizationId, siteId, tier, widestTier, scopes, null);
+        this(credentialId, organizationId, siteId, tier, widestTier, scopes, null, null);
     }
 
     public boolean can(String scope) {

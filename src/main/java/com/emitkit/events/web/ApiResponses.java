@@ -47,10 +47,14 @@ public final class ApiResponses {
 
     @ServerExceptionMapper
     public Response refused(ApiException e, RoutingContext context) {
-        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
-                .entity(new Failure(e.getMessage(), RequestIds.of(context), e.details()));
+        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(body(e, context));
         e.headers().forEach(response::header);
         return response.build();
+    }
+
+    /** A refusal's body, also where it is not an answer's (the SSE stream's closing {@code error} event). */
+    public static Failure body(ApiException e, RoutingContext context) {
+        return new Failure(e.getMessage(), RequestIds.of(context), e.details());
     }
 
     /** Anything unexpected is a 500 whose body names only the request id; the log has the rest. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -51,12 +52,22 @@ public class JsonBodies {
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, e.getMessage());
         }
+        // Decoded strictly here: Jackson would decode an overlong form or an encoded surrogate.
+        String text = Texts.utf8(decoded);
+        if (text == null) {
+            throw invalid("The body is not valid UTF-8");
+        }
         try {
-            JsonNode node = json.readTree(decoded);
-            if (node == null) {
+            // A byte order mark is allowed before the value, as Jackson allows it in bytes.
+            JsonNode node = json.readTree(text.startsWith("\uFEFF") ? text.substring(1) : text);
+            if (node == null || node.isMissingNode()) {
                 throw invalid("The body is empty");
             }
-            requireFiniteNumbers(node);
+            List<Violation> violations = new ArrayList<>();
+            check(node, new ArrayList<>(), violations);
+            if (!violations.isEmpty()) {
+                throw ApiException.validation(violations);
+            }
             return node;
         } catch (JsonProcessingException e) {
             throw invalid("The body is not valid JSON: " + e.getOriginalMessage());
@@ -65,10 +76,31 @@ public class JsonBodies {
         }
     }
 
-    private static void requireFiniteNumbers(JsonNode node) {
-        if (node.isContainerNode()) {
-            for (JsonNode child : node) {
-                requireFiniteNumbers(child);
+    /**
+     * Every number finite, every string and key a text {@link Texts} accepts (a JSON escape can spell NUL or
+     * a lone surrogate): the violations name the path of each bad value.
+     */
+    private static void check(JsonNode node, List<Object> path, List<Violation> violations) {
+        if (node.isObject()) {
+            for (var field : node.properties()) {
+                path.add(field.getKey());
+                String keyProblem = Texts.problem(field.getKey());
+                if (keyProblem != null) {
+                    violations.add(new Violation(List.copyOf(path), "Key: " + keyProblem));
+                }
+                check(field.getValue(), path, violations);
+                path.removeLast();
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                path.add(i);
+                check(node.get(i), path, violations);
+                path.removeLast();
+            }
+        } else if (node.isTextual()) {
+            String problem = Texts.problem(node.textValue());
+            if (problem != null) {
+                violations.add(new Violation(List.copyOf(path), problem));
             }
         } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
             throw invalid("The body has a number beyond the range of a double: " + node.asText());

@@ -22,8 +22,9 @@ final class SseClient {
     record Received(String id, String name, String data) {
     }
 
-    /** A running SSE connection, its events in a queue. */
-    record Connection(BlockingQueue<Received> events, CompletableFuture<HttpResponse<Stream<String>>> response) {
+    /** A running SSE connection, its events in a queue; {@code ended} completes when the server ends the stream. */
+    record Connection(BlockingQueue<Received> events, CompletableFuture<HttpResponse<Stream<String>>> response,
+                      CompletableFuture<Void> ended) {
         Received next() throws InterruptedException {
             Received event = events.poll(10, TimeUnit.SECONDS);
             assertNotNull(event, "no event within 10 s");
@@ -60,6 +61,7 @@ final class SseClient {
         }
         BlockingQueue<Received> events = new LinkedBlockingQueue<>();
         CompletableFuture<HttpResponse<Stream<String>>> response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
+        CompletableFuture<Void> ended = new CompletableFuture<>();
         response.thenAcceptAsync(r -> {
             String id = null;
             String name = null;
@@ -81,10 +83,11 @@ final class SseClient {
                         data.append(line.substring(5).strip());
                     }
                 }
+                ended.complete(null);
             } catch (RuntimeException closed) {
                 // The test closed the connection.
             }
         });
-        return new Connection(events, response);
+        return new Connection(events, response, ended);
     }
 }
