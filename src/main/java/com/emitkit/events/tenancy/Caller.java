@@ -13,6 +13,12 @@ public record Caller(String credentialId, String organizationId, String siteId, 
 
     public static final String WRITE = "write";
     public static final String READ = "read";
+    /** Erase an identity ({@code DELETE /v1/identities/{user_id}}). */
+    public static final String IDENTITIES_WRITE = "identities:write";
+    /** Delete single events ({@code DELETE /v1/events/{id}}). */
+    public static final String DELETE = "delete";
+    /** Every scope an API key can be issued with: the one place they are declared. */
+    public static final Set<String> SCOPES = Set.of(WRITE, READ, IDENTITIES_WRITE, DELETE);
 
     /** An API key's caller: one site, every channel. */
     public Caller(String credentialId, String organizationId, String siteId, RetentionTier tier, RetentionTier widestTier,
