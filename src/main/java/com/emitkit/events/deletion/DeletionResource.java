@@ -69,10 +69,10 @@ public class DeletionResource {
     }
 
     @DELETE
-    @Path("/events/{eventId}")
+    @Path("/events/{id}")
     @DeleteAccess
     @Operation(summary = "Delete one event from lists, statistics and replays")
-    public Uni<Response> deleteEvent(@PathParam("eventId") String eventId, RoutingContext context) {
+    public Uni<Response> deleteEvent(@PathParam("id") String eventId, RoutingContext context) {
         requireId(eventId, "eventId");
         Caller caller = CallerAuthentication.caller(context);
         // An API key deletes only its own site's events; the admin token any of the organization's.
