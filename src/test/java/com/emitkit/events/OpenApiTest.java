@@ -17,6 +17,8 @@ class OpenApiTest {
                 .body("paths.'/v1/events/batch'.post", notNullValue())
                 .body("paths.'/v1/identify'.post", notNullValue())
                 .body("paths.'/v1/stats'.get", notNullValue())
+                .body("paths.'/v1/identities/{userId}'.delete", notNullValue())
+                .body("paths.'/v1/events/{id}'.delete", notNullValue())
                 .body("paths.'/v1/channels/{channel}/stream'.get.parameters.find { it.name == 'Last-Event-ID' }", notNullValue());
     }
 }

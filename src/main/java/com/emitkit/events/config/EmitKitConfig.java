@@ -27,6 +27,8 @@ public interface EmitKitConfig {
 
     Outbox outbox();
 
+    Deletions deletions();
+
     /**
      * {@code EMITKIT_SERVERLESS}: the process may be frozen right after each response (Knative scale to
      * zero, AWS Lambda): rows are sent at once instead of lingering for company. Every write is answered
@@ -55,6 +57,51 @@ public interface EmitKitConfig {
          */
         @WithDefault("30s")
         Duration settle();
+    }
+
+    /**
+     * Deletions of events (one event, a user's, a site's): recorded in PostgreSQL, then carried out in Tinybird
+     * by a worker on every replica, each deletion by one replica at a time.
+     */
+    interface Deletions {
+        /** How often a replica looks for deletions due. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /**
+         * How long after it was asked a deletion makes its last pass. Longer than a row can stay in a sender's
+         * memory or in a relay's send (retries and timeouts included), so a row accepted before the deletion and
+         * delivered late is deleted too, and nothing of it reappears.
+         */
+        @WithDefault("2m")
+        Duration settle();
+
+        /** How long a replica holds a deletion it carries out; another takes it over after a crash. */
+        @WithDefault("10m")
+        Duration lease();
+
+        /** How often a running Tinybird delete job is polled. */
+        @WithDefault("500ms")
+        Duration jobPollInterval();
+
+        /** Failed passes after which a deletion is marked failed (retried only when an operator asks). */
+        @WithDefault("20")
+        int maxAttempts();
+
+        /** The first wait after a failed pass; it doubles per attempt up to {@link #maxBackoff()}. */
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        @WithDefault("5m")
+        Duration maxBackoff();
+
+        /** How long a delete request waits for the first pass before answering 202 (it goes on in the background). */
+        @WithDefault("10s")
+        Duration answerWithin();
+
+        /** How often a replica records the purges of sites deleted longer ago than their organization's window. */
+        @WithDefault("1h")
+        Duration purgeInterval();
     }
 
     /**

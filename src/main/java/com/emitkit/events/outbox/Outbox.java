@@ -1,7 +1,9 @@
 package com.emitkit.events.outbox;
 
 import com.emitkit.events.tinybird.DeliveryFallback;
+import com.emitkit.events.tinybird.EventSelection;
 import com.emitkit.events.tinybird.TinybirdRow;
+import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -41,5 +43,25 @@ public class Outbox implements DeliveryFallback {
                         datasource, mayHaveLanded, reason)))
                 .invoke(() -> relay.kept(rows.size()))
                 .replaceWithVoid();
+    }
+
+    /**
+     * Deletes the kept rows of the {@code events} datasource that a deletion selects, so they are never delivered
+     * (a relay send already under way is caught by the deletion's later pass). Answers how many went.
+     */
+    public Uni<Integer> discard(EventSelection selection) {
+        return pool.preparedQuery("""
+                        DELETE FROM outbox_rows WHERE organization_id = $1 AND datasource = 'events'
+                            AND ($2::text IS NULL OR (line::jsonb ->> 'site_id') = $2)
+                            AND ($3::text IS NULL OR row_id = $3)
+                            AND ($4::text[] IS NULL OR (line::jsonb ->> 'user_id') = ANY($4))
+                            AND ($5::text IS NULL OR created_at <= $5)""")
+                .execute(Tuple.from(java.util.Arrays.asList(selection.organizationId(), selection.siteId(), selection.eventId(),
+                        selection.userIds() == null ? null : selection.userIds().toArray(String[]::new),
+                        selection.createdUpTo() == null ? null : TinybirdTime.format(selection.createdUpTo()))))
+                .map(rows -> {
+                    relay.kept(-rows.rowCount());
+                    return rows.rowCount();
+                });
     }
 }

@@ -3,6 +3,7 @@ package com.emitkit.events.query;
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.tenancy.RetentionTier;
+import com.emitkit.events.tinybird.EventSelection;
 import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdTime;
 import io.smallrye.mutiny.Uni;
@@ -120,6 +121,17 @@ final class ChannelPoller {
                     awaitingPoll.add(emitter);
                 }
             }
+        });
+    }
+
+    /** Forgets the recent events a deletion selected: a resume from memory never sends them again. */
+    synchronized void forget(EventSelection deleted) {
+        recent.removeIf(event -> {
+            boolean selected = deleted.matches(scope.organizationId(), scope.siteId(), event.id(), event.userId(), event.createdAt());
+            if (selected) {
+                recentIds.remove(event.id());
+            }
+            return selected;
         });
     }
 

@@ -6,6 +6,7 @@ import com.emitkit.events.retention.RetentionGate;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tenancy.RetentionTier;
+import com.emitkit.events.tinybird.EventSelection;
 import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdTime;
 import com.emitkit.events.web.ApiException;
@@ -18,6 +19,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -143,6 +145,17 @@ public class LiveStreams {
             poller.start();
         }
         return poller;
+    }
+
+    /** A deletion removed events: the pollers of the organization forget those they hold. */
+    void deleted(@Observes EventSelection deleted) {
+        synchronized (pollers) {
+            pollers.forEach((scope, poller) -> {
+                if (scope.organizationId().equals(deleted.organizationId())) {
+                    poller.forget(deleted);
+                }
+            });
+        }
     }
 
     private void forget(ReadScope scope, ChannelPoller stopped) {

@@ -1,6 +1,7 @@
 package com.emitkit.events.retention;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.tenancy.Organizations;
 import com.emitkit.events.tenancy.RetentionTier;
 import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdClient;
@@ -29,12 +30,13 @@ import java.util.Set;
  * events keep the tier they were created with): none for one that was ever unlimited.</li>
  * </ul>
  * The pipes' per-row check by the tier stored on each event stays as the second wall. A pipe this class
- * has no rule for does not compile.
+ * has no rule for does not compile. It also names the organization's deleted, not yet purged sites
+ * ({@code hidden_sites}), whose events every read leaves out.
  */
 @ApplicationScoped
 public class RetentionGate {
 
-    private static final Set<String> COMPUTED_HERE = Set.of("basic_cutoff", "premium_cutoff");
+    private static final Set<String> COMPUTED_HERE = Set.of("basic_cutoff", "premium_cutoff", "hidden_sites");
 
     /**
      * A pipe's parameter that bounds created_at from below, and the id that breaks ties at that instant
@@ -52,26 +54,34 @@ public class RetentionGate {
     }
 
     private final TinybirdClient client;
+    private final Organizations organizations;
     private final EmitKitConfig.Retention windows;
     private final Clock clock;
 
     @Inject
-    RetentionGate(TinybirdClient client, EmitKitConfig config, @RetentionClock Clock clock) {
-        this(client, config.retention(), clock);
+    RetentionGate(TinybirdClient client, Organizations organizations, EmitKitConfig config, @RetentionClock Clock clock) {
+        this(client, organizations, config.retention(), clock);
     }
 
-    RetentionGate(TinybirdClient client, EmitKitConfig.Retention windows, Clock clock) {
+    RetentionGate(TinybirdClient client, Organizations organizations, EmitKitConfig.Retention windows, Clock clock) {
         this.client = client;
+        this.organizations = organizations;
         this.windows = windows;
         this.clock = clock;
     }
 
     /**
      * Calls a pipe for an organization whose widest tier ever is {@code widestTier}, with the parameters
-     * rewritten by {@link #rewrite}.
+     * rewritten by {@link #rewrite}, and without the events of its deleted sites.
      */
     public Uni<JsonObject> query(EndpointPipe pipe, RetentionTier widestTier, Map<String, String> params) {
-        return client.queryPipe(pipe, rewrite(pipe, widestTier, params));
+        return organizations.hiddenSites(params.get("organization_id")).flatMap(hidden -> {
+            Map<String, String> rewritten = rewrite(pipe, widestTier, params);
+            if (!hidden.isEmpty()) {
+                rewritten.put("hidden_sites", String.join(",", hidden));
+            }
+            return client.queryPipe(pipe, rewritten);
+        });
     }
 
     /** The parameters a pipe receives: the caller's, with the cutoffs replaced and the lower time bound clamped. */

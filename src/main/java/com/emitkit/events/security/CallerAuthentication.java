@@ -2,6 +2,7 @@ package com.emitkit.events.security;
 
 import com.emitkit.events.tenancy.ApiKeys;
 import com.emitkit.events.tenancy.Caller;
+import com.emitkit.events.tenancy.Organizations;
 import com.emitkit.events.web.ApiException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -10,9 +11,11 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import java.util.Set;
+
 /**
  * The public API's authentication, as one request filter for the resources marked {@link WriteAccess} or
- * {@link ReadAccess}: turns {@code Authorization: Bearer ...} into the caller it speaks for (an
+ * {@link ReadAccess} (and {@link IdentitiesWriteAccess}, {@link DeleteAccess}, which also admit the admin token): turns {@code Authorization: Bearer ...} into the caller it speaks for (an
  * {@code emitkit_} API key, or a dashboard token for reads), checks the scope, counts the request against the
  * rate limit, and puts the caller on the request for the resource method ({@link #caller}). Refusals are the
  * contract's 401, 403 and 429.
@@ -24,22 +27,29 @@ public class CallerAuthentication {
     static final ApiException REVOKED = new ApiException(403, "This API key has been revoked");
     /** The bearer credential the caller was admitted with, for {@link CredentialExpiry} to look an API key up again. */
     private static final String CREDENTIAL = "emitkit.credential";
+    /** The credential id of a caller admitted by the admin token. */
+    public static final String ADMIN = "admin";
 
     private final ApiKeys apiKeys;
     private final DashboardTokenVerifier dashboardTokens;
     private final RateLimiter rateLimiter;
+    private final AdminToken adminToken;
+    private final Organizations organizations;
 
-    CallerAuthentication(ApiKeys apiKeys, DashboardTokenVerifier dashboardTokens, RateLimiter rateLimiter) {
+    CallerAuthentication(ApiKeys apiKeys, DashboardTokenVerifier dashboardTokens, RateLimiter rateLimiter, AdminToken adminToken,
+                         Organizations organizations) {
         this.apiKeys = apiKeys;
         this.dashboardTokens = dashboardTokens;
         this.rateLimiter = rateLimiter;
+        this.adminToken = adminToken;
+        this.organizations = organizations;
     }
 
     /** The caller the filter admitted for the current request. */
     public static Caller caller(RoutingContext context) {
         Caller caller = context.get(CALLER);
         if (caller == null) {
-            throw new IllegalStateException("no caller on this request: mark its resource @WriteAccess or @ReadAccess");
+            throw new IllegalStateException("no caller on this request: mark its resource with one of this filter's annotations");
         }
         return caller;
     }
@@ -62,6 +72,37 @@ public class CallerAuthentication {
     @ReadAccess
     public Uni<Void> reader(ContainerRequestContext request, RoutingContext context) {
         return admit(request, Caller.READ, context);
+    }
+
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    @IdentitiesWriteAccess
+    public Uni<Void> identitiesWriter(ContainerRequestContext request, RoutingContext context) {
+        return admitKeyOrAdmin(request, Caller.IDENTITIES_WRITE, context);
+    }
+
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    @DeleteAccess
+    public Uni<Void> deleter(ContainerRequestContext request, RoutingContext context) {
+        return admitKeyOrAdmin(request, Caller.DELETE, context);
+    }
+
+    /**
+     * An API key with the scope, or the admin token speaking for the organization named by {@code ?organizationId=}
+     * (every site of it; not rate limited).
+     */
+    private Uni<Void> admitKeyOrAdmin(ContainerRequestContext request, String scope, RoutingContext context) {
+        if (!adminToken.matches(Bearer.credential(request.getHeaderString(HttpHeaders.AUTHORIZATION)))) {
+            return admit(request, scope, context);
+        }
+        String organizationId = request.getUriInfo().getQueryParameters().getFirst("organizationId");
+        if (organizationId == null || organizationId.isBlank()) {
+            return Uni.createFrom().failure(new ApiException(400, "organizationId is required with the admin token"));
+        }
+        return organizations.get(organizationId).map(organization -> {
+            context.put(CALLER, new Caller(ADMIN, organization.id(), null, organization.tier(), organization.widestTier(),
+                    Set.of(scope)));
+            return null;
+        });
     }
 
     private Uni<Void> admit(ContainerRequestContext request, String scope, RoutingContext context) {

@@ -108,15 +108,18 @@ public class ApiKeys {
 
     private Uni<Lookup> find(String key) {
         return pool.preparedQuery("""
-                        SELECT k.id, k.organization_id, k.site_id, k.scopes, k.revoked_at, o.retention_tier, o.widest_tier_ever
-                        FROM api_keys k JOIN organizations o ON o.id = k.organization_id WHERE k.key_hash = $1""")
+                        SELECT k.id, k.organization_id, k.site_id, k.scopes, k.revoked_at, s.deleted_at AS site_deleted_at,
+                            o.retention_tier, o.widest_tier_ever
+                        FROM api_keys k JOIN organizations o ON o.id = k.organization_id JOIN sites s ON s.id = k.site_id
+                        WHERE k.key_hash = $1""")
                 .execute(Tuple.of(hash(key)))
                 .map(rows -> {
                     if (rows.rowCount() == 0) {
                         return Lookup.UNKNOWN;
                     }
                     Row row = rows.iterator().next();
-                    if (row.getValue("revoked_at") != null) {
+                    // A deleted site's keys stop working with it, and work again if it is restored.
+                    if (row.getValue("revoked_at") != null || row.getValue("site_deleted_at") != null) {
                         return Lookup.REVOKED;
                     }
                     return new Lookup(Optional.of(new Caller(row.getString("id"), row.getString("organization_id"),

@@ -15,8 +15,12 @@ public record Caller(String credentialId, String organizationId, String siteId, 
 
     public static final String WRITE = "write";
     public static final String READ = "read";
-    /** Every scope an API key can be given. */
-    public static final List<String> SCOPES = List.of(WRITE, READ);
+    /** Erase an identity ({@code DELETE /v1/identities/{user_id}}). */
+    public static final String IDENTITIES_WRITE = "identities:write";
+    /** Delete single events ({@code DELETE /v1/events/{id}}). */
+    public static final String DELETE = "delete";
+    /** Every scope an API key can be issued with: the one place they are declared. */
+    public static final List<String> SCOPES = List.of(WRITE, READ, IDENTITIES_WRITE, DELETE);
 
     /** An API key's caller: one site, every channel, no expiry. */
     public Caller(String credentialId, String organizationId, String siteId, RetentionTier tier, RetentionTier widestTier,

@@ -11,9 +11,12 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The users an organization identified, their properties and their aliases (unique per organization). */
 @ApplicationScoped
@@ -26,12 +29,46 @@ public class Identities {
                            OffsetDateTime updatedAt) {
     }
 
+    /** An erasure: the deletion of the user's events it recorded, and how many aliases went; empty for an alias. */
+    public record Erasure(Optional<Deletions.Deletion> deletion, int aliasesDeleted) {
+    }
+
     private final Pool pool;
     private final Cache aliasOwners;
+    private final Deletions deletions;
 
-    Identities(Pool pool, @CacheName("aliases") Cache aliasOwners) {
+    Identities(Pool pool, @CacheName("aliases") Cache aliasOwners, Deletions deletions) {
         this.pool = pool;
         this.aliasOwners = aliasOwners;
+        this.deletions = deletions;
+    }
+
+    /**
+     * Erases a user in one transaction: the identity, its properties and its aliases, and records the deletion of
+     * the events naming the user or one of its aliases (as events store them) created until now, claimed by the
+     * caller for {@code claim}. An alias is not erased by itself: the answer is empty then.
+     */
+    public Uni<Erasure> erase(String organizationId, String userId, String requestedBy, Duration claim) {
+        return pool.withTransaction(connection -> connection
+                        .preparedQuery("SELECT 1 FROM identity_aliases WHERE organization_id = $1 AND alias = $2 AND user_id <> $2")
+                        .execute(Tuple.of(organizationId, userId))
+                        .flatMap(alias -> alias.rowCount() > 0 ? Uni.createFrom().item(new Erasure(Optional.empty(), 0))
+                                : connection.preparedQuery("DELETE FROM identity_aliases WHERE organization_id = $1 AND user_id = $2 RETURNING alias")
+                                .execute(Tuple.of(organizationId, userId))
+                                .flatMap(aliases -> {
+                                    List<String> userIds = new ArrayList<>();
+                                    userIds.add(userId);
+                                    aliases.forEach(row -> userIds.add(row.getString("alias")));
+                                    return connection.preparedQuery("DELETE FROM identities WHERE organization_id = $1 AND user_id = $2")
+                                            .execute(Tuple.of(organizationId, userId))
+                                            .flatMap(ignored -> deletions.insert(connection, new Deletions.Request(organizationId,
+                                                    Deletions.Kind.IDENTITY, null, null, userIds, Instant.now(), requestedBy), claim))
+                                            .map(deletion -> new Erasure(deletion, aliases.rowCount()));
+                                })))
+                // An alias cached as naming the user names nobody now.
+                .call(erasure -> erasure.deletion().map(deletion -> Multi.createFrom().iterable(deletion.userIds())
+                        .onItem().transformToUniAndConcatenate(alias -> aliasOwners.invalidate(aliasKey(organizationId, alias)))
+                        .collect().last().replaceWithVoid()).orElse(Uni.createFrom().voidItem()));
     }
 
     /**

@@ -132,14 +132,10 @@ public class TinybirdClient {
         }
         List<Uni<Set<String>>> lookups = new ArrayList<>();
         for (List<TinybirdRow> chunk : lookupChunks(rows)) {
-            String sql = lookupSql(datasource, chunk);
-            lookups.add(writes.get(() -> request(HttpMethod.POST, "/v0/sql")
-                            .putHeader("Content-Type", "text/plain; charset=utf-8")
-                            .sendBuffer(Buffer.buffer(sql))
-                            .map(TinybirdClient::success))
+            lookups.add(sql(lookupSql(datasource, chunk))
                     .map(response -> {
                         Set<String> ids = new HashSet<>();
-                        JsonArray data = response.bodyAsJsonObject().getJsonArray("data", new JsonArray());
+                        JsonArray data = response.getJsonArray("data", new JsonArray());
                         for (int i = 0; i < data.size(); i++) {
                             ids.add(data.getJsonObject(i).getString("id"));
                         }
@@ -192,7 +188,37 @@ public class TinybirdClient {
                 + " FORMAT JSON";
     }
 
-    private static String literal(String value) {
+    /**
+     * Runs a read-only query through the Query API ({@code POST /v0/sql}) and answers its JSON; the SQL must end
+     * with {@code FORMAT JSON}. Part of the write path (deletions look their rows up with it): under the writes' breaker.
+     */
+    public Uni<JsonObject> sql(String sql) {
+        return writes.get(() -> request(HttpMethod.POST, "/v0/sql")
+                        .putHeader("Content-Type", "text/plain; charset=utf-8")
+                        .sendBuffer(Buffer.buffer(sql))
+                        .map(TinybirdClient::success))
+                .map(HttpResponse::bodyAsJsonObject);
+    }
+
+    /** Tinybird's Delete API: queues a job that deletes the datasource's rows matching the condition; answers its id. */
+    public Uni<String> deleteRows(String datasource, String condition) {
+        if (!DATASOURCE_NAME.matcher(datasource).matches()) {
+            throw new IllegalArgumentException("not a datasource name: " + datasource);
+        }
+        return writes.get(() -> request(HttpMethod.POST, "/v0/datasources/" + datasource + "/delete")
+                        .sendForm(io.vertx.mutiny.core.MultiMap.caseInsensitiveMultiMap().add("delete_condition", condition))
+                        .map(TinybirdClient::success))
+                .map(response -> response.bodyAsJsonObject().getString("job_id"));
+    }
+
+    /** A job as {@code GET /v0/jobs/<id>} shows it: {@code status} is waiting, working, done or error. */
+    public Uni<JsonObject> job(String jobId) {
+        return writes.get(() -> request(HttpMethod.GET, "/v0/jobs/" + jobId).send().map(TinybirdClient::success))
+                .map(HttpResponse::bodyAsJsonObject);
+    }
+
+    /** A string as a ClickHouse literal, for SQL this service writes itself. */
+    public static String literal(String value) {
         return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 

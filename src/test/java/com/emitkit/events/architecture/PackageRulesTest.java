@@ -26,7 +26,8 @@ class PackageRulesTest {
             "com.emitkit.events.tinybird.spi.."};
     /** Everything that knows about HTTP requests of the public and admin APIs. */
     private static final String[] WEB_LAYER = {"com.emitkit.events.web..", "com.emitkit.events.security..",
-            "com.emitkit.events.admin..", "com.emitkit.events.ingest..", "com.emitkit.events.query.."};
+            "com.emitkit.events.admin..", "com.emitkit.events.ingest..", "com.emitkit.events.query..",
+            "com.emitkit.events.deletion.."};
     /** What the web layer stands on: stores, Tinybird, retention, the outbox. */
     private static final String[] CORE = {"com.emitkit.events.tenancy..", "com.emitkit.events.tinybird..",
             "com.emitkit.events.retention..", "com.emitkit.events.outbox..", "com.emitkit.events.config..",

@@ -22,7 +22,7 @@ public class FaultyTinybird implements QuarkusTestResourceLifecycleManager {
 
     public enum Mode { PASS, DOWN, HANG, SLOW, CLOSE_MID_BODY, RATE_LIMITED }
 
-    static volatile Mode mode = Mode.PASS;
+    public static volatile Mode mode = Mode.PASS;
     static volatile URI upstream;
     static volatile String token;
     /** Events API calls answered 429, for checking that Retry-After was honoured. */

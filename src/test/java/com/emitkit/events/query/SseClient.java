@@ -16,23 +16,23 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /** Real SSE connections to the service under test, their events parsed into a queue. */
-final class SseClient {
+public final class SseClient {
 
     /** One SSE event as received. */
-    record Received(String id, String name, String data) {
+    public record Received(String id, String name, String data) {
     }
 
     /** A running SSE connection, its events in a queue; {@code ended} completes when the server ends the stream. */
-    record Connection(BlockingQueue<Received> events, CompletableFuture<HttpResponse<Stream<String>>> response,
+    public record Connection(BlockingQueue<Received> events, CompletableFuture<HttpResponse<Stream<String>>> response,
                       CompletableFuture<Void> ended) {
-        Received next() throws InterruptedException {
+        public Received next() throws InterruptedException {
             Received event = events.poll(10, TimeUnit.SECONDS);
             assertNotNull(event, "no event within 10 s");
             return event;
         }
 
         /** The events that arrive until none has for {@code quietMillis}. */
-        List<Received> untilQuiet(long quietMillis) throws InterruptedException {
+        public List<Received> untilQuiet(long quietMillis) throws InterruptedException {
             List<Received> received = new ArrayList<>();
             for (Received event; (event = events.poll(quietMillis, TimeUnit.MILLISECONDS)) != null; ) {
                 received.add(event);
@@ -40,7 +40,7 @@ final class SseClient {
             return received;
         }
 
-        void close() {
+        public void close() {
             response.thenAccept(r -> r.body().close());
             response.cancel(true);
         }
@@ -49,11 +49,11 @@ final class SseClient {
     private final URL base;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    SseClient(URL base) {
+    public SseClient(URL base) {
         this.base = base;
     }
 
-    Connection connect(String channel, String credential, String lastEventId) {
+    public Connection connect(String channel, String credential, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "v1/channels/" + channel + "/stream"))
                 .header("Authorization", "Bearer " + credential).header("Accept", "text/event-stream");
         if (lastEventId != null) {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RetentionGateTest {
 
     private final Clock day150 = Clock.fixed(Instant.parse("2026-06-01T12:00:00Z"), ZoneOffset.UTC);
-    private final RetentionGate gate = new RetentionGate(null, TestConfig.emitKit(Map.of()).retention(), day150);
+    private final RetentionGate gate = new RetentionGate(null, null, TestConfig.emitKit(Map.of()).retention(), day150);
 
     private static final String BASIC_WINDOW_START = "2026-03-03 12:00:00.000";
     private static final String PREMIUM_WINDOW_START = "2025-06-01 12:00:00.000";
@@ -38,7 +38,7 @@ class RetentionGateTest {
         assertEquals(PREMIUM_WINDOW_START, rewritten.get("premium_cutoff"));
         assertEquals("org_1", rewritten.get("organization_id"));
 
-        RetentionGate shorter = new RetentionGate(null, TestConfig.emitKit(Map.of("emitkit.retention.basic", "30d")).retention(),
+        RetentionGate shorter = new RetentionGate(null, null, TestConfig.emitKit(Map.of("emitkit.retention.basic", "30d")).retention(),
                 day150);
         assertEquals("2026-05-02 12:00:00.000",
                 shorter.rewrite(EndpointPipe.GET_EVENTS_STATS, RetentionTier.BASIC, Map.of()).get("basic_cutoff"));
@@ -90,7 +90,7 @@ class RetentionGateTest {
 
     @Test
     void anOrganizationThatWasPremiumKeepsItsBasicEventsWhenTheBasicWindowIsTheLongerOne() {
-        RetentionGate odd = new RetentionGate(null, TestConfig.emitKit(Map.of("emitkit.retention.basic", "400d",
+        RetentionGate odd = new RetentionGate(null, null, TestConfig.emitKit(Map.of("emitkit.retention.basic", "400d",
                 "emitkit.retention.premium", "200d")).retention(), day150);
         assertEquals("2025-04-27 12:00:00.000",
                 odd.rewrite(EndpointPipe.GET_EVENTS_PAGINATED, RetentionTier.PREMIUM, Map.of()).get("date_from"));

@@ -40,11 +40,11 @@ class DatafileParserTest {
     @Test
     void readsEveryPipeOfTheProject() {
         TinybirdProject project = TinybirdProject.load(PROJECT);
-        assertEquals(List.of("events", "events_daily", "events_hourly"),
+        assertEquals(List.of("events", "events_corrected_buckets", "events_daily", "events_hourly"),
                 project.datasources().stream().map(Datasource::name).sorted().toList());
         Pipe stats = project.pipes().stream().filter(p -> p.name().equals("get_events_stats")).findFirst().orElseThrow();
         assertTrue(stats.endpoint());
-        assertEquals(List.of("stats_parts", "get_events_stats_node"), stats.nodes().stream().map(Pipe.Node::name).toList());
+        assertEquals(List.of("touched_buckets", "stats_parts", "get_events_stats_node"), stats.nodes().stream().map(Pipe.Node::name).toList());
         assertTrue(stats.nodes().getFirst().templated());
         Pipe hourly = project.pipes().stream().filter(p -> p.name().equals("events_hourly_mv")).findFirst().orElseThrow();
         assertTrue(hourly.materialized());
