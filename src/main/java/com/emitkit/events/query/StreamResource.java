@@ -2,7 +2,7 @@ package com.emitkit.events.query;
 
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.security.CallerAuthentication;
-import com.emitkit.events.security.ReadAccess;
+import com.emitkit.events.security.StreamAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.web.ApiException;
@@ -38,7 +38,7 @@ import java.time.Duration;
  * stream starts: refusals and upstream failures must be answered before.
  */
 @Path("/v1/channels/{channel}/stream")
-@ReadAccess
+@StreamAccess
 public class StreamResource {
 
     private static final String SUBSCRIPTION = "emitkit.stream-subscription";

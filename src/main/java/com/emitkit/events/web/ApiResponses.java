@@ -3,6 +3,7 @@ package com.emitkit.events.web;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -12,7 +13,8 @@ import java.util.List;
 
 /**
  * The public API's response bodies, and the mapping of every failure to one of them: always JSON, also for
- * a route that produces another type (the SSE stream's refusals).
+ * a route that produces another type (the SSE stream's refusals), always with a stable {@link ErrorCode},
+ * and a 401 always with {@code WWW-Authenticate: Bearer}.
  */
 public final class ApiResponses {
 
@@ -26,14 +28,17 @@ public final class ApiResponses {
         }
     }
 
-    /** {@code {"success": false, "error": ..., "requestId": ..., "details": [...]}}. */
+    /** {@code {"success": false, "error": ..., "code": ..., "requestId": ..., "details": [...]}}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @RegisterForReflection
-    public record Failure(boolean success, String error, String requestId, List<Violation> details) {
-        public Failure(String error, String requestId, List<Violation> details) {
-            this(false, error, requestId, details);
+    public record Failure(boolean success, String error, String code, String requestId, List<Violation> details) {
+        public Failure(int status, String error, String requestId, List<Violation> details) {
+            this(false, error, ErrorCode.of(status).wireName(), requestId, details);
         }
     }
+
+    /** The scheme a 401 names (RFC 6750): every credential of the public and admin APIs is a bearer token. */
+    public static final String CHALLENGE = "Bearer";
 
     @ServerExceptionMapper
     public Response notFound(com.emitkit.events.tenancy.TenancyException.NotFound e, RoutingContext context) {
@@ -47,8 +52,7 @@ public final class ApiResponses {
 
     @ServerExceptionMapper
     public Response refused(ApiException e, RoutingContext context) {
-        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
-                .entity(new Failure(e.getMessage(), RequestIds.of(context), e.details()));
+        Response.ResponseBuilder response = failure(e.status(), e.getMessage(), context, e.details());
         e.headers().forEach(response::header);
         return response.build();
     }
@@ -65,7 +69,13 @@ public final class ApiResponses {
     }
 
     private static Response.ResponseBuilder failure(int status, String message, RoutingContext context) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new Failure(message, RequestIds.of(context), null));
+        return failure(status, message, context, null);
+    }
+
+    private static Response.ResponseBuilder failure(int status, String message, RoutingContext context, List<Violation> details) {
+        Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(new Failure(status, message, RequestIds.of(context), details));
+        return status == 401 ? response.header(HttpHeaders.WWW_AUTHENTICATE, CHALLENGE) : response;
     }
 
     private static String statusMessage(int status) {
