@@ -7,6 +7,7 @@ import com.emitkit.events.tenancy.Organizations;
 import com.emitkit.events.tenancy.RetentionTier;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.RequestIds;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +17,12 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.util.List;
 
@@ -24,6 +30,9 @@ import java.util.List;
  * The dashboard backend's admin API: organizations, sites, API keys and tiers. Protected by
  * {@code emitkit.api.admin-token} ({@link AdminAccess}); while that is unset the API answers 404 as if absent.
  */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/admin/organizations")
 @AdminAccess
 public class AdminResource {

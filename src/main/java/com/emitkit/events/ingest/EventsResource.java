@@ -6,6 +6,7 @@ import com.emitkit.events.security.WriteAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.Idempotency;
 import com.emitkit.events.web.JsonBodies;
 import com.emitkit.events.web.RequestIds;
@@ -22,11 +23,18 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** The SDKs' write API for events. */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/v1")
 @WriteAccess
 @Consumes(MediaType.WILDCARD)

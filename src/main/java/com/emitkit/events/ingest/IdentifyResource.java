@@ -6,6 +6,7 @@ import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Identities;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.JsonBodies;
 import com.emitkit.events.web.RequestIds;
 import com.emitkit.events.web.Violation;
@@ -20,6 +21,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -31,6 +36,9 @@ import java.util.Set;
  * {@code POST /v1/identify}: a user's properties (replaced on each call) and aliases. The user is
  * {@code user_id} (v2) or {@code userId} (the next contract); both at once must agree.
  */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/v1/identify")
 @WriteAccess
 @Consumes(MediaType.WILDCARD)

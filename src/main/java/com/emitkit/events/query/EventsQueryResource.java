@@ -10,6 +10,7 @@ import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdTime;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.RequestIds;
 import com.emitkit.events.web.UpstreamFailures;
 import io.smallrye.mutiny.Uni;
@@ -23,7 +24,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -44,6 +49,9 @@ import java.util.Optional;
  * The dashboard's reads: a page of events and statistics, for the key's organization and site,
  * optionally one channel. The organization always comes from the credential.
  */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/v1")
 @ReadAccess
 @Produces(MediaType.APPLICATION_JSON)

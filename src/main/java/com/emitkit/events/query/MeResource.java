@@ -1,10 +1,11 @@
 package com.emitkit.events.query;
 
-import com.emitkit.events.security.CallerAuthentication;
 import com.emitkit.events.security.AnyCredential;
+import com.emitkit.events.security.CallerAuthentication;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Organizations;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.RequestIds;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -14,6 +15,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +26,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /** {@code GET /v1/me}: who the credential is, in the next contract's shape. Any credential may ask, whatever its scopes. */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/v1/me")
 @AnyCredential
 @Produces(MediaType.APPLICATION_JSON)

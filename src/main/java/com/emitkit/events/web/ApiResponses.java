@@ -6,6 +6,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -31,7 +32,13 @@ public final class ApiResponses {
     /** {@code {"success": false, "error": ..., "code": ..., "requestId": ..., "details": [...]}}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @RegisterForReflection
-    public record Failure(boolean success, String error, String code, String requestId, List<Violation> details) {
+    @Schema(name = "Failure", description = "Every error answer")
+    public record Failure(boolean success, String error,
+                          @Schema(description = "Stable: switch on this, not on error", enumeration = {"validation_error",
+                                  "unauthorized", "forbidden", "not_found", "idempotency_conflict", "payload_too_large",
+                                  "rate_limited", "internal_error"}) String code,
+                          String requestId,
+                          @Schema(description = "For a 400: every invalid field") List<Violation> details) {
         public Failure(int status, String error, String requestId, List<Violation> details) {
             this(false, error, ErrorCode.of(status).wireName(), requestId, details);
         }
@@ -39,6 +46,10 @@ public final class ApiResponses {
 
     /** The scheme a 401 names (RFC 6750): every credential of the public and admin APIs is a bearer token. */
     public static final String CHALLENGE = "Bearer";
+    /** The OpenAPI security scheme of those credentials ({@code quarkus.smallrye-openapi.security-scheme-name}). */
+    public static final String OPENAPI_SECURITY_SCHEME = "bearer";
+    /** What the OpenAPI document says of every operation's error answers. */
+    public static final String OPENAPI_ERRORS = "An error, in the Failure shape with its stable code";
 
     @ServerExceptionMapper
     public Response notFound(com.emitkit.events.tenancy.TenancyException.NotFound e, RoutingContext context) {

@@ -223,6 +223,50 @@ class NextContractTest {
         as(writer).get("/v1/me").then().statusCode(429).body("code", equalTo("rate_limited"));
     }
 
+    /** 1 MiB per request body (on the wire, and once decompressed), 16 KB per stored event: 413 payload_too_large. */
+    @Test
+    void bodiesOver1MiBAndEventsOver16KBAre413() throws Exception {
+        int mib = 1024 * 1024;
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.util.function.Function<java.net.http.HttpRequest.BodyPublisher, java.net.http.HttpResponse<String>> send = body -> {
+            try {
+                // Expect: 100-continue lets the client read the 413 the server sends before taking the body.
+                return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "v1/events"))
+                        .header("Authorization", "Bearer " + tenant.key()).header("Content-Type", "application/json")
+                        .expectContinue(true).POST(body).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        java.net.http.HttpResponse<String> declared = send.apply(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[mib + 1]));
+        assertEquals(413, declared.statusCode());
+        assertEquals("payload_too_large", JsonPath.from(declared.body()).getString("code"));
+        // Chunked, its length unknown until read: Quarkus' own 413 (no body), still a 413.
+        assertEquals(413, send.apply(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                () -> new java.io.ByteArrayInputStream(new byte[mib + 1]))).statusCode());
+
+        // Small on the wire, over 1 MiB once inflated.
+        java.io.ByteArrayOutputStream zipped = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(zipped)) {
+            gzip.write(("{\"channelName\": \"c\", \"title\": \"t\", \"pad\": \"" + " ".repeat(mib) + "\"}").getBytes());
+        }
+        as(tenant).header("Content-Encoding", "gzip").body(zipped.toByteArray()).post("/v1/events").then().statusCode(413)
+                .body("code", equalTo("payload_too_large"));
+
+        // Just under 1 MiB, in events under 16 KB each: accepted.
+        List<Map<String, Object>> events = new ArrayList<>();
+        for (int i = 0; i < 70; i++) {
+            events.add(Map.of("channelName", "bulk", "title", "e" + i, "metadata", Map.of("pad", "x".repeat(14_000))));
+        }
+        as(tenant).body(Map.of("events", events)).post("/v1/events/batch").then().statusCode(200).body("data.accepted", equalTo(70));
+
+        Map<String, Object> tooBig = Map.of("channelName", "c", "title", "t", "metadata", Map.of("pad", "x".repeat(16 * 1024)));
+        as(tenant).body(tooBig).post("/v1/events").then().statusCode(413).body("code", equalTo("payload_too_large"));
+        as(tenant).body(Map.of("events", List.of(tooBig, Map.of("channelName", "c", "title", "fits")))).post("/v1/events/batch")
+                .then().statusCode(200).body("data.accepted", equalTo(1))
+                .body("data.results[0].code", equalTo("payload_too_large")).body("data.results[1].success", equalTo(true));
+    }
+
     @Test
     void aStreamTakesADashboardTokenAsAccessTokenButNeverAnApiKey() throws Exception {
         post("payments", "before");
