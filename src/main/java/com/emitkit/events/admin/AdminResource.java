@@ -5,6 +5,7 @@ import com.emitkit.events.tenancy.ApiKeys;
 import com.emitkit.events.tenancy.Organizations;
 import com.emitkit.events.tenancy.RetentionTier;
 import com.emitkit.events.web.ApiException;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.ApiResponses.Success;
 import com.emitkit.events.web.JsonBodies;
 import com.emitkit.events.web.RequestIds;
@@ -25,6 +26,8 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.util.List;
 
@@ -32,6 +35,9 @@ import java.util.List;
  * The dashboard backend's admin API: organizations, sites, API keys and tiers. Protected by
  * {@code emitkit.api.admin-token} ({@link AdminAccess}); while that is unset the API answers 404 as if absent.
  */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/admin/organizations")
 @AdminAccess
 @Consumes(MediaType.WILDCARD)

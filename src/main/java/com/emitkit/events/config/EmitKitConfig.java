@@ -165,8 +165,11 @@ public interface EmitKitConfig {
 
     /** The public API (what the SDKs call). */
     interface Api {
-        /** Largest request body after gzip decompression (the wire limit is quarkus.http.limits.max-body-size). */
-        @WithDefault("10M")
+        /**
+         * Largest request body after gzip decompression (the wire limit is quarkus.http.limits.max-body-size):
+         * the next contract's 1 MiB holds for what the body says, not only for what it weighs on the wire.
+         */
+        @WithDefault("1M")
         MemorySize maxDecompressedBodySize();
 
         /** Most events in one {@code POST /v1/events/batch}. */

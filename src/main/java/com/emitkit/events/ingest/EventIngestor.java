@@ -25,7 +25,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where an accepted event goes: its channel resolved (created on first use), its user id resolved
+ * Where an accepted event goes: its channel resolved by slug (created on first use; the event carries the
+ * channel's display name, the name first sent), its user id resolved
  * through aliases, an id and {@code created_at} stamped here, the organization's current tier
  * snapshotted on it, then appended to Tinybird's {@code events} datasource.
  */
@@ -79,24 +80,25 @@ public class EventIngestor {
         if (events.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        Map<String, Uni<String>> channelIds = new LinkedHashMap<>();
+        Map<String, Uni<Channels.ChannelRef>> channelRefs = new LinkedHashMap<>();
         Map<String, Uni<String>> userIds = new LinkedHashMap<>();
         for (EventInput event : events) {
-            channelIds.computeIfAbsent(event.channelName(),
-                    name -> channels.resolve(principal.organizationId(), principal.siteId(), name));
+            channelRefs.computeIfAbsent(event.channelName(), name -> channels.resolve(principal.organizationId(),
+                    principal.siteId(), name, event.icon(), event.description()));
             if (event.userId() != null) {
                 userIds.computeIfAbsent(event.userId(), user -> identities.resolveUser(principal.organizationId(), user));
             }
         }
-        return Uni.combine().all().unis(resolved(channelIds), resolved(userIds)).asTuple().flatMap(ids -> {
-            Map<String, String> channelId = ids.getItem1();
+        return Uni.combine().all().unis(resolved(channelRefs), resolved(userIds)).asTuple().flatMap(ids -> {
+            Map<String, Channels.ChannelRef> channel = ids.getItem1();
             Map<String, String> userId = ids.getItem2();
             String createdAt = TinybirdTime.format(clock.instant());
             String tier = principal.tier().wireName();
             List<CreatedEvent> created = new ArrayList<>(events.size());
             List<JsonObject> rows = new ArrayList<>(events.size());
             for (EventInput event : events) {
-                CreatedEvent one = new CreatedEvent(Ids.next("evt"), channelId.get(event.channelName()), event.channelName(),
+                Channels.ChannelRef ref = channel.get(event.channelName());
+                CreatedEvent one = new CreatedEvent(Ids.next("evt"), ref.id(), ref.name(),
                         event.userId() == null ? null : userId.get(event.userId()), tier, createdAt);
                 created.add(one);
                 rows.add(row(principal, event, one));
@@ -118,13 +120,13 @@ public class EventIngestor {
     }
 
     /** Every name's resolved value, once all are resolved. */
-    private static Uni<Map<String, String>> resolved(Map<String, Uni<String>> byName) {
+    private static <T> Uni<Map<String, T>> resolved(Map<String, Uni<T>> byName) {
         if (byName.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
         List<String> names = new ArrayList<>(byName.keySet());
         return Uni.join().all(new ArrayList<>(byName.values())).andFailFast().map(values -> {
-            Map<String, String> result = new HashMap<>();
+            Map<String, T> result = new HashMap<>();
             for (int i = 0; i < names.size(); i++) {
                 result.put(names.get(i), values.get(i));
             }
@@ -138,7 +140,7 @@ public class EventIngestor {
                 .put("organization_id", principal.organizationId())
                 .put("site_id", principal.siteId())
                 .put("channel_id", created.channelId())
-                .put("channel_name", event.channelName())
+                .put("channel_name", created.channelName())
                 .put("retention_tier", created.retentionTier())
                 .put("title", event.title())
                 .put("description", event.description())

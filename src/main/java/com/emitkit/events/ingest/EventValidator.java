@@ -1,9 +1,11 @@
 package com.emitkit.events.ingest;
 
+import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.Violation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.nio.charset.StandardCharsets;
 import java.text.BreakIterator;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -21,7 +23,11 @@ public final class EventValidator {
     public static final int MAX_DESCRIPTION = 5_000;
     public static final int MAX_TAGS = 20;
     public static final int MAX_TAG = 50;
-    public static final int MAX_METADATA_BYTES = 16 * 1024;
+    /**
+     * The largest event as stored: the UTF-8 bytes of its text fields, tags and metadata JSON together. Over
+     * it, the event is a 413 {@code payload_too_large} (the next contract's stored event limit).
+     */
+    public static final int MAX_STORED_EVENT_BYTES = 16 * 1024;
     public static final int MAX_USER_ID = 255;
     public static final int MAX_SOURCE = 100;
     private static final int MAX_ICON_CHARS = 16;
@@ -35,7 +41,7 @@ public final class EventValidator {
         List<Violation> violations = new ArrayList<>();
         if (body == null || !body.isObject()) {
             violations.add(new Violation(List.of(), "Expected a JSON object"));
-            return new Result(null, violations);
+            return new Result(null, ApiException.validation(violations));
         }
         String channelName = requiredText(body, "channelName", MAX_CHANNEL_NAME, violations);
         String title = requiredText(body, "title", MAX_TITLE, violations);
@@ -62,18 +68,37 @@ public final class EventValidator {
         }
         String source = optionalText(body, "source", MAX_SOURCE, violations);
         if (!violations.isEmpty()) {
-            return new Result(null, violations);
+            return new Result(null, ApiException.validation(violations));
         }
-        return new Result(new EventInput(channelName.strip(), title, description == null ? "" : description,
+        EventInput event = new EventInput(channelName.strip(), title, description == null ? "" : description,
                 icon == null ? "" : icon, tags, metadata, userId, notify, displayAs == null ? "message" : displayAs,
-                source == null ? "" : source), List.of());
+                source == null ? "" : source);
+        int stored = storedBytes(event);
+        if (stored > MAX_STORED_EVENT_BYTES) {
+            return new Result(null, new ApiException(413, "The event is " + stored + " bytes as stored: the limit is "
+                    + MAX_STORED_EVENT_BYTES));
+        }
+        return new Result(event, null);
     }
 
-    /** Either an event or its violations. */
-    public record Result(EventInput event, List<Violation> violations) {
+    /** Either an event or why it is refused: a 400 listing its violations, or a 413. */
+    public record Result(EventInput event, ApiException failure) {
         public boolean valid() {
             return event != null;
         }
+    }
+
+    private static int storedBytes(EventInput event) {
+        int bytes = utf8(event.channelName()) + utf8(event.title()) + utf8(event.description()) + utf8(event.icon())
+                + utf8(event.userId()) + utf8(event.displayAs()) + utf8(event.source());
+        for (String tag : event.tags()) {
+            bytes += utf8(tag);
+        }
+        return bytes + (event.metadata() == null ? 0 : utf8(event.metadata().toString()));
+    }
+
+    private static int utf8(String text) {
+        return text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
     }
 
     private static String requiredText(JsonNode body, String field, int max, List<Violation> violations) {
@@ -144,10 +169,6 @@ public final class EventValidator {
         }
         if (!node.isObject()) {
             violations.add(new Violation(List.of("metadata"), "Expected a JSON object"));
-            return null;
-        }
-        if (node.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_METADATA_BYTES) {
-            violations.add(new Violation(List.of("metadata"), "At most " + MAX_METADATA_BYTES + " bytes of JSON"));
             return null;
         }
         return (ObjectNode) node;

@@ -6,6 +6,7 @@ import com.emitkit.events.security.WriteAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.Idempotency;
 import com.emitkit.events.web.JsonBodies;
 import com.emitkit.events.web.RequestIds;
@@ -22,11 +23,18 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** The SDKs' write API for events. */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/v1")
 @WriteAccess
 @Consumes(MediaType.WILDCARD)
@@ -53,16 +61,19 @@ public class EventsResource {
         Caller principal = CallerAuthentication.caller(context);
         EventValidator.Result result = EventValidator.validate(bodies.read(body, contentType, contentEncoding));
         if (!result.valid()) {
-            throw ApiException.validation(result.violations());
+            throw result.failure();
         }
         return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events", body,
                 () -> ingestor.ingest(principal, result.event())
                         .map(created -> new Idempotency.Stored(201, new Success<>(created, RequestIds.of(context)))));
     }
 
-    /** One result per event of a batch, in order. */
+    /** One result per event of a batch, in order; a refused one with its error's {@code code}. */
     @RegisterForReflection
-    public record BatchItem(int index, boolean success, String id, String error, List<Violation> details) {
+    public record BatchItem(int index, boolean success, String id, String error, String code, List<Violation> details) {
+        static BatchItem refused(int index, ApiException failure) {
+            return new BatchItem(index, false, null, failure.getMessage(), failure.code().wireName(), failure.details());
+        }
     }
 
     @RegisterForReflection
@@ -98,7 +109,7 @@ public class EventsResource {
                 valid.add(result.event());
                 validIndexes.add(i);
             } else {
-                items.add(new BatchItem(i, false, null, "Validation failed", result.violations()));
+                items.add(BatchItem.refused(i, result.failure()));
             }
         }
         return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events/batch", body,
@@ -107,8 +118,8 @@ public class EventsResource {
                         EventIngestor.Outcome outcome = outcomes.get(i);
                         int index = validIndexes.get(i);
                         items.set(index, outcome.failure() == null
-                                ? new BatchItem(index, true, outcome.created().id(), null, null)
-                                : new BatchItem(index, false, null, outcome.failure().getMessage(), null));
+                                ? new BatchItem(index, true, outcome.created().id(), null, null, null)
+                                : BatchItem.refused(index, outcome.failure()));
                     }
                     int accepted = (int) items.stream().filter(BatchItem::success).count();
                     return new Idempotency.Stored(200, new Success<>(new BatchResult(accepted, items.size() - accepted, items),

@@ -6,6 +6,7 @@ import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Identities;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.JsonBodies;
 import com.emitkit.events.web.RequestIds;
 import com.emitkit.events.web.Violation;
@@ -20,6 +21,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -27,7 +32,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** {@code POST /v1/identify}: a user's properties (replaced on each call) and aliases. */
+/**
+ * {@code POST /v1/identify}: a user's properties (replaced on each call) and aliases. The user is
+ * {@code user_id} (v2) or {@code userId} (the next contract); both at once must agree.
+ */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/v1/identify")
 @WriteAccess
 @Consumes(MediaType.WILDCARD)
@@ -60,7 +71,7 @@ public class IdentifyResource {
         Caller principal = CallerAuthentication.caller(context);
         JsonNode request = bodies.read(body, contentType, contentEncoding);
         List<Violation> violations = new ArrayList<>();
-        String userId = identifier(request.get("user_id"), List.of("user_id"), violations);
+        String userId = userId(request, violations);
         JsonNode properties = request.get("properties");
         if (properties != null && !properties.isNull() && !properties.isObject()) {
             violations.add(new Violation(List.of("properties"), "Expected a JSON object"));
@@ -90,6 +101,20 @@ public class IdentifyResource {
                 .map(identity -> new Success<>(new IdentifyResult(identity.userId(), identity.userId(),
                         identity.properties().getMap(), new Aliases(identity.aliasesCreated(), identity.aliasesFailed()),
                         identity.updatedAt().toInstant().toString()), RequestIds.of(context)));
+    }
+
+    private static String userId(JsonNode request, List<Violation> violations) {
+        JsonNode snake = request.get("user_id");
+        JsonNode camel = request.get("userId");
+        if (camel == null || camel.isNull()) {
+            return identifier(snake, List.of("user_id"), violations);
+        }
+        String userId = identifier(camel, List.of("userId"), violations);
+        if (userId != null && snake != null && !snake.isNull() && !snake.equals(camel)) {
+            violations.add(new Violation(List.of("userId"), "Differs from user_id: send one of them"));
+            return null;
+        }
+        return userId;
     }
 
     private static String identifier(JsonNode node, List<Object> path, List<Violation> violations) {

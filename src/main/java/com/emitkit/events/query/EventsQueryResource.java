@@ -10,6 +10,7 @@ import com.emitkit.events.tinybird.EndpointPipe;
 import com.emitkit.events.tinybird.TinybirdTime;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.RequestIds;
 import com.emitkit.events.web.UpstreamFailures;
 import io.smallrye.mutiny.Uni;
@@ -18,9 +19,16 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -41,6 +49,9 @@ import java.util.Optional;
  * The dashboard's reads: a page of events and statistics, for the key's organization and site,
  * optionally one channel. The organization always comes from the credential.
  */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/v1")
 @ReadAccess
 @Produces(MediaType.APPLICATION_JSON)
@@ -64,15 +75,23 @@ public class EventsQueryResource {
 
     @GET
     @Path("/events")
+    @Operation(summary = "A page of events, newest first")
     public Uni<Success<Page>> list(@QueryParam("channel") String channel, @QueryParam("limit") String limit,
-                                   @QueryParam("cursor") String cursor, @QueryParam("date_from") String dateFrom,
+                                   @Parameter(description = "The nextCursor of the previous page (v2 name of before)")
+                                   @QueryParam("cursor") String cursor,
+                                   @Parameter(description = "The nextCursor of the previous page (the next contract's name of cursor)")
+                                   @QueryParam("before") String before,
+                                   @Parameter(description = "Only events at or after this instant (ISO-8601); the next contract's name of date_from")
+                                   @QueryParam("since") String since,
+                                   @QueryParam("date_from") String dateFrom,
                                    @QueryParam("date_to") String dateTo, @QueryParam("tag") String tag,
                                    @QueryParam("user_id") String userId, RoutingContext context) {
         int pageSize = limit(limit);
         Map<String, String> params = new HashMap<>();
-        time("date_from", dateFrom).ifPresent(t -> params.put("date_from", t));
+        time(since == null || since.isBlank() ? "date_from" : "since", oneOf("since", since, "date_from", dateFrom))
+                .ifPresent(t -> params.put("date_from", t));
         time("date_to", dateTo).ifPresent(t -> params.put("date_to", t));
-        cursor(cursor).ifPresent(c -> {
+        cursor(oneOf("before", before, "cursor", cursor)).ifPresent(c -> {
             params.put("before", c.createdAt());
             params.put("before_id", c.id());
         });
@@ -92,6 +111,33 @@ public class EventsQueryResource {
                     String next = more ? encodeCursor(events.getLast()) : null;
                     return new Success<>(new Page(events, more, next), RequestIds.of(context));
                 });
+    }
+
+    /** One event, if the caller may see it and it is still within its retention: 404 {@code not_found} otherwise. */
+    @GET
+    @Path("/events/{id}")
+    @Operation(summary = "One event by id, within retention")
+    public Uni<Success<EventRows.Event>> event(@PathParam("id") String id, RoutingContext context) {
+        Caller caller = CallerAuthentication.caller(context);
+        ApiException notFound = new ApiException(404, "No event " + id.replaceAll("[^A-Za-z0-9_-]", "")
+                + " (it may be outside its retention window)");
+        if (id.isBlank() || id.length() > 255) {
+            throw notFound;
+        }
+        Map<String, String> params = new ReadScope(caller.organizationId(), caller.siteId(), null)
+                .params(Map.of("id", id, "limit", "1"));
+        return query(EndpointPipe.GET_EVENTS_PAGINATED, caller, params).map(r -> {
+            JsonArray rows = r.getJsonArray("data");
+            if (rows.isEmpty()) {
+                throw notFound;
+            }
+            EventRows.Event event = EventRows.event(rows.getJsonObject(0));
+            // A token narrowed to channels learns nothing of others' events, not even that they exist.
+            if (!caller.sees(event.channelName())) {
+                throw notFound;
+            }
+            return new Success<>(event, RequestIds.of(context));
+        });
     }
 
     @GET
@@ -179,6 +225,17 @@ public class EventsQueryResource {
             // Reported below.
         }
         throw new ApiException(400, "Invalid parameter 'limit': a whole number from 1 to " + MAX_LIMIT);
+    }
+
+    /** The value of a parameter that has two names, sent under either (both at once must agree). */
+    private static String oneOf(String name, String value, String otherName, String otherValue) {
+        if (value == null || value.isBlank()) {
+            return otherValue;
+        }
+        if (otherValue != null && !otherValue.isBlank() && !otherValue.equals(value)) {
+            throw new ApiException(400, "Invalid parameters: '" + name + "' and '" + otherName + "' are one parameter; send one");
+        }
+        return value;
     }
 
     private static Optional<String> time(String name, String value) {

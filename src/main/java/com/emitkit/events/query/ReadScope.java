@@ -6,19 +6,25 @@ import com.emitkit.events.web.ApiException;
 import io.smallrye.mutiny.Uni;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * What a read may see: the caller's organization, a site (the credential's, or the named channel's; null:
  * every site) and a channel (null: every channel). Lists, statistics, replays and live polls all narrow their
- * pipe parameters through it, and a named channel is checked against the caller's once, here.
+ * pipe parameters through it, and a named channel is checked against the caller's once, here. A channel
+ * that others were merged into (they slug alike) covers their events too: {@code merged_channel_ids}.
  */
-record ReadScope(String organizationId, String siteId, String channelId) {
+record ReadScope(String organizationId, String siteId, String channelId, List<String> mergedChannelIds) {
+
+    ReadScope(String organizationId, String siteId, String channelId) {
+        this(organizationId, siteId, channelId, List.of());
+    }
 
     /** One channel of the caller's organization. */
     static ReadScope of(Caller caller, Channels.ChannelRef channel) {
-        return new ReadScope(caller.organizationId(), channel.siteId(), channel.id());
+        return new ReadScope(caller.organizationId(), channel.siteId(), channel.id(), channel.mergedIds());
     }
 
     /**
@@ -41,6 +47,9 @@ record ReadScope(String organizationId, String siteId, String channelId) {
         }
         if (channelId != null) {
             params.put("channel_id", channelId);
+        }
+        if (!mergedChannelIds.isEmpty()) {
+            params.put("merged_channel_ids", String.join(",", mergedChannelIds));
         }
         return params;
     }

@@ -3,7 +3,7 @@ package com.emitkit.events.query;
 import com.emitkit.events.config.EmitKitConfig;
 import com.emitkit.events.security.CallerAuthentication;
 import com.emitkit.events.security.CredentialExpiry;
-import com.emitkit.events.security.ReadAccess;
+import com.emitkit.events.security.StreamAccess;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.web.ApiException;
@@ -24,8 +24,13 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.lang.annotation.Retention;
@@ -40,8 +45,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * found), in a request filter after the caller's, because an SSE answer's head is sent as soon as the
  * stream starts: refusals and upstream failures must be answered before.
  */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/v1/channels/{channel}/stream")
-@ReadAccess
+@StreamAccess
 public class StreamResource {
 
     private static final String SUBSCRIPTION = "emitkit.stream-subscription";
@@ -82,7 +90,10 @@ public class StreamResource {
     @GET
     @Opened
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @Operation(summary = "A channel's new events as Server-Sent Events")
     @Parameter(name = "Last-Event-ID", in = ParameterIn.HEADER, description = "Resume after this event (read by the filter)")
+    @Parameter(name = CallerAuthentication.ACCESS_TOKEN, in = ParameterIn.QUERY, description = "A dashboard token (never an API key),"
+            + " for browsers' EventSource, which cannot send Authorization; the stream ends when it expires, as with the header")
     public Multi<OutboundSseEvent> stream(@PathParam("channel") String channel, @Context Sse sse, RoutingContext context) {
         // Proxies such as nginx buffer responses unless told not to, which would hold events back.
         context.response().putHeader("X-Accel-Buffering", "no");

@@ -14,14 +14,18 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import java.util.Set;
 
 /**
- * The public API's authentication, as one request filter for the resources marked {@link WriteAccess} or
- * {@link ReadAccess} (and {@link IdentitiesWriteAccess}, {@link DeleteAccess}, which also admit the admin token): turns {@code Authorization: Bearer ...} into the caller it speaks for (an
+ * The public API's authentication, as one request filter for the resources marked {@link WriteAccess},
+ * {@link ReadAccess}, {@link StreamAccess} or {@link AnyCredential} (and {@link IdentitiesWriteAccess},
+ * {@link DeleteAccess}, which also admit the admin token): turns {@code Authorization: Bearer ...}
+ * (or, for a stream, a dashboard token as {@code ?access_token=}) into the caller it speaks for (an
  * {@code emitkit_} API key, or a dashboard token for reads), checks the scope, counts the request against the
  * rate limit, and puts the caller on the request for the resource method ({@link #caller}). Refusals are the
  * contract's 401, 403 and 429.
  */
 public class CallerAuthentication {
 
+    /** The query parameter a browser's EventSource carries its dashboard token in. Never logged. */
+    public static final String ACCESS_TOKEN = "access_token";
     private static final String CALLER = "emitkit.caller";
     /** Stackless, so one instance serves every refusal. */
     static final ApiException REVOKED = new ApiException(403, "This API key has been revoked");
@@ -49,7 +53,7 @@ public class CallerAuthentication {
     public static Caller caller(RoutingContext context) {
         Caller caller = context.get(CALLER);
         if (caller == null) {
-            throw new IllegalStateException("no caller on this request: mark its resource with one of this filter's annotations");
+            throw new IllegalStateException("no caller on this request: mark its resource with one of the access annotations");
         }
         return caller;
     }
@@ -57,7 +61,7 @@ public class CallerAuthentication {
     static String credential(RoutingContext context) {
         String credential = context.get(CREDENTIAL);
         if (credential == null) {
-            throw new IllegalStateException("no credential on this request: mark its resource @WriteAccess or @ReadAccess");
+            throw new IllegalStateException("no credential on this request: mark its resource with one of the access annotations");
         }
         return credential;
     }
@@ -105,10 +109,42 @@ public class CallerAuthentication {
         });
     }
 
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    @AnyCredential
+    public Uni<Void> anyone(ContainerRequestContext request, RoutingContext context) {
+        return admit(request, null, context);
+    }
+
+    /**
+     * The header as for any read, or else a dashboard token as {@code ?access_token=}: verified exactly as the
+     * header's is, so the caller (and its expiry) is the same. An API key there is refused: it would end up in
+     * browser histories and proxy logs, and it does not expire.
+     */
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    @StreamAccess
+    public Uni<Void> streamReader(ContainerRequestContext request, RoutingContext context) {
+        String token = request.getUriInfo().getQueryParameters().getFirst(ACCESS_TOKEN);
+        if (token == null) {
+            return admit(request, Caller.READ, context);
+        }
+        if (request.getHeaderString(HttpHeaders.AUTHORIZATION) != null) {
+            throw new ApiException(400, "Send one credential: the Authorization header or access_token, not both");
+        }
+        if (ApiKeys.looksLikeKey(token) || !dashboardTokens.enabled()) {
+            throw new ApiException(401, "access_token takes a dashboard token only: send an API key as Authorization: Bearer");
+        }
+        return admit(dashboardTokens.verify(token), token, Caller.READ, context);
+    }
+
+    /** Admits the caller of the request's Authorization header when it has the scope (null: any credential). */
     private Uni<Void> admit(ContainerRequestContext request, String scope, RoutingContext context) {
         String credential = Bearer.credential(request.getHeaderString(HttpHeaders.AUTHORIZATION));
-        return authenticate(credential).map(caller -> {
-            if (!caller.can(scope)) {
+        return admit(authenticate(credential), credential, scope, context);
+    }
+
+    private Uni<Void> admit(Uni<Caller> authenticated, String credential, String scope, RoutingContext context) {
+        return authenticated.map(caller -> {
+            if (scope != null && !caller.can(scope)) {
                 throw new ApiException(403, "This credential lacks the '" + scope + "' scope");
             }
             rateLimiter.consume(caller, context.response());

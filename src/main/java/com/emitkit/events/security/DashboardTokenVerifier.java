@@ -75,7 +75,7 @@ public class DashboardTokenVerifier {
                     Set<String> channels = channels(jwt);
                     return organizations.get(organizationId)
                             .onFailure().transform(e -> new ApiException(401, "Invalid dashboard token: unknown organization"))
-                            .map(org -> new Caller("jwt:" + organizationId + ":" + Optional.ofNullable(jwt.getSubject()).orElse(""), organizationId,
+                            .map(org -> new Caller(Caller.DASHBOARD_TOKEN + organizationId + ":" + Optional.ofNullable(jwt.getSubject()).orElse(""), organizationId,
                                     siteId, org.tier(), org.widestTier(), Set.of(Caller.READ), channels,
                                     java.time.Instant.ofEpochSecond(jwt.getExpirationTime())));
                 });

@@ -21,6 +21,8 @@ public record Caller(String credentialId, String organizationId, String siteId, 
     public static final String DELETE = "delete";
     /** Every scope an API key can be issued with: the one place they are declared. */
     public static final List<String> SCOPES = List.of(WRITE, READ, IDENTITIES_WRITE, DELETE);
+    /** How a dashboard token's credential id begins (an API key's is its {@code key_} id). */
+    public static final String DASHBOARD_TOKEN = "jwt:";
 
     /** An API key's caller: one site, every channel, no expiry. */
     public Caller(String credentialId, String organizationId, String siteId, RetentionTier tier, RetentionTier widestTier,
@@ -28,12 +30,20 @@ public record Caller(String credentialId, String organizationId, String siteId, 
         this(credentialId, organizationId, siteId, tier, widestTier, scopes, null, null);
     }
 
+    public boolean isDashboardToken() {
+        return credentialId.startsWith(DASHBOARD_TOKEN);
+    }
+
     public boolean can(String scope) {
         return scopes.contains(scope);
     }
 
-    /** Whether this caller may see the named channel. */
+    /** Whether this caller may see the named channel: names are compared as channels are told apart, by slug. */
     public boolean sees(String channel) {
-        return channels == null || channels.contains(channel);
+        if (channels == null) {
+            return true;
+        }
+        String slug = Channels.slug(channel);
+        return channels.stream().anyMatch(allowed -> Channels.slug(allowed).equals(slug));
     }
 }

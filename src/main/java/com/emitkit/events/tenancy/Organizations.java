@@ -181,6 +181,14 @@ public class Organizations {
                 });
     }
 
+    /** A site of an organization; empty when the organization has no such site. */
+    public Uni<Optional<Site>> site(String organizationId, String siteId) {
+        return pool.preparedQuery("SELECT id, organization_id, name FROM sites WHERE id = $1 AND organization_id = $2")
+                .execute(Tuple.of(siteId, organizationId))
+                .map(rows -> rows.rowCount() == 0 ? Optional.<Site>empty() : Optional.of(rows.iterator().next()).map(row ->
+                        new Site(row.getString("id"), row.getString("organization_id"), row.getString("name"))));
+    }
+
     /** The oldest site of this name in the oldest organization of that name: how the dev demo finds its own again. */
     Uni<Optional<Site>> firstSite(String organizationName, String siteName) {
         return pool.preparedQuery("""

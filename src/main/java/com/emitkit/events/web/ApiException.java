@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A request this service refuses, answered in the public API's error shape
- * ({@code {"success": false, "error", "requestId", "details"}}) with the given status and headers.
+ * ({@code {"success": false, "error", "code", "requestId", "details"}}) with the given status and headers.
  */
 public class ApiException extends RuntimeException {
 
@@ -30,6 +30,10 @@ public class ApiException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    public ErrorCode code() {
+        return ErrorCode.of(status);
     }
 
     /** The validation errors, or null when there are none to report. */

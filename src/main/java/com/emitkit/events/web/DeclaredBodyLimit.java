@@ -41,6 +41,7 @@ public class DeclaredBodyLimit {
         context.response().setStatusCode(413).putHeader("Content-Type", "application/json").putHeader("Connection", "close")
                 .end(new JsonObject().put("success", false)
                         .put("error", "Request body too large: the limit is " + maxBodySize + " bytes")
+                        .put("code", ErrorCode.PAYLOAD_TOO_LARGE.wireName())
                         .put("requestId", RequestIds.of(context)).encode());
     }
 }

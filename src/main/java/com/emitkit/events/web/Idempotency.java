@@ -16,8 +16,10 @@ import java.util.function.Supplier;
 /**
  * {@code Idempotency-Key} for writes, shared by all replicas through PostgreSQL ({@link IdempotencyRecords}):
  * the first request with a key claims it, runs, and stores its answer; a repeat within 24 hours gets that
- * answer again with {@code X-Idempotent-Replay: true} and writes nothing; the same key with another body is
- * a 422. A request that failed releases its key, so the client's retry can run.
+ * answer again with {@code X-Idempotent-Replay: true} and writes nothing; the same key with another body, or
+ * while its first request still runs, is a 409 {@code idempotency_conflict} (another body was a 422 before
+ * the next contract; v2 clients accept any 4xx there). A request that failed releases its key, so the
+ * client's retry can run.
  */
 @ApplicationScoped
 public class Idempotency {
@@ -59,7 +61,7 @@ public class Idempotency {
             IdempotencyRecords.Entry entry = found.orElseThrow(() -> new ApiException(409,
                     "A request with this Idempotency-Key just failed; retry it", null, Map.of("Retry-After", "1")));
             if (!MessageDigest.isEqual(entry.requestHash(), requestHash)) {
-                throw new ApiException(422, "This Idempotency-Key was used with a different request");
+                throw new ApiException(409, "This Idempotency-Key was used with a different request");
             }
             if (entry.status() == null) {
                 throw new ApiException(409, "A request with this Idempotency-Key is still in progress", null,

@@ -24,7 +24,7 @@ class EventValidatorTest {
                 {"channelName": " payments ", "title": "Payment received", "description": "€99", "icon": "💸",
                  "tags": ["vip", "eu", "vip"], "metadata": {"amount": 99.99, "nested": {"a": [1]}}, "userId": "user_1",
                  "notify": false, "displayAs": "notification", "source": "checkout", "somethingNew": 1}""");
-        assertTrue(result.valid(), result.violations().toString());
+        assertTrue(result.valid(), String.valueOf(result.failure()));
         EventInput event = result.event();
         assertEquals("payments", event.channelName());
         assertEquals(List.of("vip", "eu"), event.tags());
@@ -58,18 +58,35 @@ class EventValidatorTest {
                 new Violation(List.of("tags", 2), "Must not be empty"),
                 new Violation(List.of("metadata"), "Expected a JSON object"),
                 new Violation(List.of("notify"), "Expected a boolean"),
-                new Violation(List.of("displayAs"), "Must be \"message\" or \"notification\"")), result.violations());
+                new Violation(List.of("displayAs"), "Must be \"message\" or \"notification\"")), result.failure().details());
     }
 
     @Test
     void limitsKeepEventsSmall() throws Exception {
         String tooManyTags = json.writeValueAsString(java.util.Collections.nCopies(EventValidator.MAX_TAGS + 1, "t"));
-        String bigMetadata = "{\"blob\": \"" + "x".repeat(EventValidator.MAX_METADATA_BYTES) + "\"}";
         EventValidator.Result result = validate("{\"channelName\": \"c\", \"title\": \"t\", \"tags\": " + tooManyTags
-                + ", \"metadata\": " + bigMetadata + "}");
-        assertEquals(List.of(List.of("tags"), List.of("metadata")), result.violations().stream().map(Violation::path).toList());
+                + ", \"metadata\": []}");
+        assertEquals(400, result.failure().status());
+        assertEquals(List.of(List.of("tags"), List.of("metadata")), result.failure().details().stream().map(Violation::path).toList());
         assertFalse(validate("[1, 2]").valid());
         assertFalse(validate("{\"channelName\": \"   \", \"title\": \"t\"}").valid());
+    }
+
+    /** The stored event limit counts all its stored fields together, in UTF-8 bytes: over it, a 413. */
+    @Test
+    void anEventOverTheStoredLimitIs413() throws Exception {
+        // displayAs is stored as "message" when not sent.
+        int room = EventValidator.MAX_STORED_EVENT_BYTES - "c".length() - "t".length() - "message".length() - "{\"k\":\"\"}".length();
+        String fits = "{\"channelName\": \"c\", \"title\": \"t\", \"metadata\": {\"k\": \"" + "x".repeat(room) + "\"}}";
+        assertTrue(validate(fits).valid());
+        // One character more, in the description this time: the limit is the event's, not a field's.
+        EventValidator.Result over = validate(fits.replace("\"title\": \"t\"", "\"title\": \"t\", \"description\": \"d\""));
+        assertFalse(over.valid());
+        assertEquals(413, over.failure().status());
+        assertEquals("payload_too_large", over.failure().code().wireName());
+        // Characters count by their UTF-8 bytes: 4,100 four-byte ones are over 16 KB, under 5,000 characters.
+        EventValidator.Result wide = validate("{\"channelName\": \"c\", \"title\": \"t\", \"description\": \"" + "😀".repeat(4_100) + "\"}");
+        assertEquals(413, wide.failure().status());
     }
 
     @Test

@@ -217,7 +217,7 @@ class WriteApiTest {
                 .post("/v1/events").then().statusCode(201).header("X-Idempotent-Replay", "true")
                 .body("data.id", equalTo(first));
         as(tenant).header("Idempotency-Key", "pay-1").body(Map.of("channelName", "c", "title", "twice"))
-                .post("/v1/events").then().statusCode(422).body("success", equalTo(false));
+                .post("/v1/events").then().statusCode(409).body("code", equalTo("idempotency_conflict"));
         // Keys are per organization.
         Tenant other = TestTenants.create("basic", List.of("write"));
         as(other).header("Idempotency-Key", "pay-1").body(Map.of("channelName", "c", "title", "once"))

@@ -79,7 +79,7 @@ class RetentionMatrixTest {
     private Org org(List<String> tiers, List<Seeded> events) {
         TestTenants.Tenant tenant = TestTenants.create(tiers.getFirst(), List.of("read"));
         tiers.subList(1, tiers.size()).forEach(tier -> TestTenants.changeTier(tenant, tier));
-        String channelId = channels.resolve(tenant.organizationId(), tenant.siteId(), "payments").await().indefinitely();
+        String channelId = channels.resolve(tenant.organizationId(), tenant.siteId(), "payments", "", "").await().indefinitely().id();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Seeded event : events) {
             Map<String, Object> row = EmbeddedApi.event(event.id(), tenant.organizationId(), channelId, event.tier(), event.createdAt());

@@ -107,7 +107,7 @@ class UpstreamFailureTest {
     /** The three reads of one channel of a new organization (each scripted failure gets its own channel poller). */
     private List<Answer> reads() throws Exception {
         TestTenants.Tenant tenant = TestTenants.create("premium", List.of("read"));
-        channels.resolve(tenant.organizationId(), tenant.siteId(), "payments").await().indefinitely();
+        channels.resolve(tenant.organizationId(), tenant.siteId(), "payments", "", "").await().indefinitely();
         return List.of(read("list", "v1/events?channel=payments", tenant),
                 read("stats", "v1/stats?channel=payments", tenant),
                 read("stream connect", "v1/channels/payments/stream", tenant));
