@@ -86,8 +86,7 @@ public class AdminResource {
         require(request != null && request.siteId() != null, "siteId is required");
         List<String> scopes = request.scopes() == null || request.scopes().isEmpty()
                 ? List.of(Caller.WRITE) : request.scopes();
-        require(scopes.stream().allMatch(s -> s.equals(Caller.WRITE) || s.equals(Caller.READ)),
-                "scopes may only be \"write\" and \"read\"");
+        require(Caller.SCOPES.containsAll(scopes), "scopes may only be " + String.join(", ", new java.util.TreeSet<>(Caller.SCOPES)));
         return apiKeys.issue(organizationId, request.siteId(), request.name() == null ? "API key" : request.name(), scopes)
                 .map(key -> created(key, context));
     }

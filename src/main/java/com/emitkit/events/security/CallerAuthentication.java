@@ -11,8 +11,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * The public API's authentication, as one request filter for the resources marked {@link WriteAccess} or
- * {@link ReadAccess}: turns {@code Authorization: Bearer ...} into the caller it speaks for (an
+ * The public API's authentication, as one request filter for the resources marked {@link WriteAccess},
+ * {@link ReadAccess} or {@link WebhooksAccess}: turns {@code Authorization: Bearer ...} into the caller it speaks for (an
  * {@code emitkit_} API key, or a dashboard token for reads), checks the scope, counts the request against the
  * rate limit, and puts the caller on the request for the resource method ({@link #caller}). Refusals are the
  * contract's 401, 403 and 429.
@@ -50,6 +50,12 @@ public class CallerAuthentication {
     @ReadAccess
     public Uni<Void> reader(ContainerRequestContext request, RoutingContext context) {
         return admit(request, Caller.READ, context);
+    }
+
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    @WebhooksAccess
+    public Uni<Void> webhookManager(ContainerRequestContext request, RoutingContext context) {
+        return admit(request, Caller.WEBHOOKS, context);
     }
 
     private Uni<Void> admit(ContainerRequestContext request, String scope, RoutingContext context) {

@@ -13,6 +13,10 @@ public record Caller(String credentialId, String organizationId, String siteId, 
 
     public static final String WRITE = "write";
     public static final String READ = "read";
+    /** Managing the site's webhooks through {@code /v1/webhooks}. */
+    public static final String WEBHOOKS = "webhooks";
+    /** Every scope a key may be issued with. */
+    public static final Set<String> SCOPES = Set.of(WRITE, READ, WEBHOOKS);
 
     /** An API key's caller: one site, every channel. */
     public Caller(String credentialId, String organizationId, String siteId, RetentionTier tier, RetentionTier widestTier,
