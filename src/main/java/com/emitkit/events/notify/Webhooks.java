@@ -164,7 +164,7 @@ public class Webhooks {
         Uni<String> url = changes.url() == null ? Uni.createFrom().nullItem() : checkedUrl(changes.url());
         return url.flatMap(checked -> changed(id, pool.preparedQuery("""
                         UPDATE webhooks SET url = coalesce($4, url), channels = coalesce($5, channels), tags = coalesce($6, tags),
-                            format = coalesce($7, format), updated_at = now() WHERE """ + ONE)
+                            format = coalesce($7, format), updated_at = now() WHERE\s""" + ONE)
                         .execute(Tuple.from(Arrays.asList(id, scope.organizationId(), scope.siteId(), checked, channels, tags,
                                 changes.format() == null ? null : changes.format().wireName())))))
                 .flatMap(ignored -> get(scope, id));

@@ -31,7 +31,6 @@ import java.util.function.Supplier;
  * The webhook endpoints, alike for an API key with the {@code webhooks} scope ({@code /v1/webhooks}, its site) and
  * for the admin API (an organization's webhooks): what differs is only whose webhooks a request reaches.
  */
-@Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public abstract class WebhookEndpoints {
 
@@ -56,6 +55,7 @@ public abstract class WebhookEndpoints {
 
     /** Creates a webhook: 201 with its id and its secret, which no other answer shows. */
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> create(WebhookBody body, RoutingContext context, @Context UriInfo uri) {
         WebhookBody request = body == null ? new WebhookBody(null, null, null, null, null) : body;
         return refusals(() -> webhooks.create(siteOfNew(context, uri, request), spec(request)))
@@ -76,6 +76,7 @@ public abstract class WebhookEndpoints {
     /** Changes the URL, channels, tags or format; the secret and the paused state stay. */
     @PATCH
     @Path("/{webhookId}")
+    @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Success<Webhooks.Webhook>> update(@PathParam("webhookId") String webhookId, WebhookBody body, RoutingContext context, @Context UriInfo uri) {
         WebhookBody request = body == null ? new WebhookBody(null, null, null, null, null) : body;
         return refusals(() -> webhooks.update(scope(context, uri), webhookId, spec(request)))
