@@ -48,6 +48,10 @@ public class DeliveryRelay {
 
     private record Claimed(String id, String webhookId, URI url, WebhookFormat format, String secret, JsonObject event,
                            int attempts, Instant acceptedAt) {
+        @Override
+        public String toString() {
+            return "Claimed[" + id + ", " + webhookId + "]";
+        }
     }
 
     private final Vertx vertx;
@@ -78,7 +82,8 @@ public class DeliveryRelay {
         this.pool = pool;
         this.webhooks = webhooks;
         this.config = config.webhooks();
-        this.call = new WebhookCall(vertx, new AddressGuard(this.config.allowPrivateAddresses()), this.config.timeout());
+        this.call = new WebhookCall(vertx, new AddressGuard(this.config.allowPrivateAddresses()), this.config.timeout(),
+                this.config.batch());
         this.dashboardUrl = this.config.dashboardUrl().map(url -> url.toString().replaceAll("/+$", "")).orElse(null);
         // Past the attempt's deadline, with room for recording its outcome.
         this.lease = this.config.timeout().multipliedBy(2).plusSeconds(30);

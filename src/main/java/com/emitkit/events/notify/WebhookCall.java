@@ -29,7 +29,7 @@ import java.util.Map;
  * that checked address while Host and TLS (SNI, certificate) keep the URL's name; redirects not followed; a
  * deadline over the whole call; of the answer only its status, Retry-After and a short start of its body.
  */
-final class WebhookCall implements AutoCloseable {
+final class WebhookCall {
 
     /** Bytes of a response body kept for the delivery's last error; the rest is read and dropped. */
     static final int BODY_CAP = 512;
@@ -48,10 +48,11 @@ final class WebhookCall implements AutoCloseable {
     private final AddressGuard guard;
     private final Duration timeout;
 
-    WebhookCall(Vertx vertx, AddressGuard guard, Duration timeout) {
+    /** {@code connections}: per receiver, as many as attempts may run at once, so none waits for one within its deadline. */
+    WebhookCall(Vertx vertx, AddressGuard guard, Duration timeout, int connections) {
         this.client = WebClient.create(vertx, new WebClientOptions().setFollowRedirects(false).setKeepAlive(true)
                 .setForceSni(true).setVerifyHost(true).setConnectTimeout((int) timeout.toMillis())
-                .setUserAgent("emitkit-webhooks").setMaxPoolSize(50));
+                .setUserAgent("emitkit-webhooks").setMaxPoolSize(connections));
         this.guard = guard;
         this.timeout = timeout;
     }
@@ -114,11 +115,6 @@ final class WebhookCall implements AutoCloseable {
     private static String message(Throwable failure) {
         String message = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
         return message.length() > BODY_CAP ? message.substring(0, BODY_CAP) : message;
-    }
-
-    @Override
-    public void close() {
-        client.close();
     }
 
     /** Keeps the first {@link #BODY_CAP} bytes of a response body and drops the rest as it arrives. */

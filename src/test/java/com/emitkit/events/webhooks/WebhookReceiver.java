@@ -99,6 +99,16 @@ public final class WebhookReceiver implements AutoCloseable {
         usualStatus = status;
     }
 
+    /** Requests received so far, on every path. */
+    public int count() {
+        return received.size();
+    }
+
+    /** Distinct webhook-ids received so far, on every path. */
+    public long distinctIds() {
+        return received.stream().map(r -> r.header("webhook-id")).distinct().count();
+    }
+
     public List<Received> at(String path) {
         return new ArrayList<>(received.stream().filter(r -> r.path().equals(path)).toList());
     }
