@@ -28,6 +28,7 @@ public interface EmitKitConfig {
     Outbox outbox();
 
     Deletions deletions();
+    Webhooks webhooks();
 
     /**
      * {@code EMITKIT_SERVERLESS}: the process may be frozen right after each response (Knative scale to
@@ -36,6 +37,43 @@ public interface EmitKitConfig {
      */
     @WithDefault("false")
     boolean serverless();
+
+    /** Channel webhooks: how notify events are delivered, retried, and kept away from internal addresses. */
+    interface Webhooks {
+        /**
+         * {@code EMITKIT_WEBHOOKS_ALLOW_PRIVATE_ADDRESSES}: allow URLs resolving to loopback, private, link-local
+         * or metadata addresses. For development and tests only.
+         */
+        @WithDefault("false")
+        boolean allowPrivateAddresses();
+
+        /** Upper bound on one delivery attempt, connection included. */
+        @WithDefault("10s")
+        Duration timeout();
+
+        /** Attempts per delivery in all, the first included; with the backoff below they span about 16 hours. */
+        @WithDefault("12")
+        int maxAttempts();
+
+        /** Wait after the first failed attempt; it doubles per attempt up to {@link #maxBackoff()}. */
+        @WithDefault("1m")
+        Duration initialBackoff();
+
+        /** Longest wait between attempts, also for a receiver's Retry-After. */
+        @WithDefault("4h")
+        Duration maxBackoff();
+
+        /** How often a replica looks for due deliveries (it also looks at once after recording new ones). */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** Deliveries claimed per look, and attempts running at once per replica. */
+        @WithDefault("200")
+        int batch();
+
+        /** When set, each notification links to the event at {@code <dashboard-url>/events/<id>}. */
+        Optional<URI> dashboardUrl();
+    }
 
     /**
      * Accepted rows that Tinybird did not take in time, kept in PostgreSQL and relayed by every replica,

@@ -1,5 +1,7 @@
 package com.emitkit.events.ingest;
 
+import com.emitkit.events.notify.Notifications;
+import com.emitkit.events.notify.NotifiedEvent;
 import com.emitkit.events.tenancy.Caller;
 import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tenancy.Identities;
@@ -17,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Where an accepted event goes: its channel resolved by slug (created on first use; the event carries the
  * channel's display name, the name first sent), its user id resolved
  * through aliases, an id and {@code created_at} stamped here, the organization's current tier
- * snapshotted on it, then appended to Tinybird's {@code events} datasource.
+ * snapshotted on it, then appended to Tinybird's {@code events} datasource. Accepted {@code notify} events are
+ * recorded for webhook delivery ({@link Notifications}) before they are answered.
  */
 @ApplicationScoped
 public class EventIngestor {
@@ -48,15 +52,18 @@ public class EventIngestor {
     private final Channels channels;
     private final Identities identities;
     private final TinybirdEventsSender sender;
+    private final Notifications notifications;
     private final Clock clock;
     /** Per tier, accepted and failed: looked up once, not per event. */
     private final Map<String, Counter[]> ingested = new ConcurrentHashMap<>();
     private final MeterRegistry metrics;
 
-    EventIngestor(Channels channels, Identities identities, TinybirdEventsSender sender, MeterRegistry metrics) {
+    EventIngestor(Channels channels, Identities identities, TinybirdEventsSender sender, Notifications notifications,
+                  MeterRegistry metrics) {
         this.channels = channels;
         this.identities = identities;
         this.sender = sender;
+        this.notifications = notifications;
         this.clock = Clock.systemUTC();
         this.metrics = metrics;
     }
@@ -115,8 +122,23 @@ public class EventIngestor {
                             : new Outcome(null, UpstreamFailures.of(failure)));
                 }
                 return outcomes;
-            });
+            }).call(outcomes -> notifications.accepted(principal.organizationId(), principal.siteId(), toNotify(events, outcomes)));
         });
+    }
+
+    /** The accepted events with {@code notify} true, as webhooks get them. */
+    private static List<NotifiedEvent> toNotify(List<EventInput> events, List<Outcome> outcomes) {
+        List<NotifiedEvent> notified = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            EventInput event = events.get(i);
+            CreatedEvent created = outcomes.get(i).created();
+            if (created != null && event.notification()) {
+                notified.add(new NotifiedEvent(created.id(), created.channelId(), event.channelName(), event.title(),
+                        event.description(), event.icon(), event.tags(), event.metadata() == null ? null : event.metadata().toString(),
+                        created.userId(), Instant.from(TinybirdTime.FORMAT.parse(created.createdAt())).toString()));
+            }
+        }
+        return notified;
     }
 
     /** Every name's resolved value, once all are resolved. */

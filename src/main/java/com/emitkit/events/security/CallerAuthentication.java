@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * The public API's authentication, as one request filter for the resources marked {@link WriteAccess},
- * {@link ReadAccess}, {@link StreamAccess} or {@link AnyCredential} (and {@link IdentitiesWriteAccess},
+ * {@link ReadAccess}, {@link StreamAccess}, {@link WebhooksAccess} or {@link AnyCredential} (and {@link IdentitiesWriteAccess},
  * {@link DeleteAccess}, which also admit the admin token): turns {@code Authorization: Bearer ...}
  * (or, for a stream, a dashboard token as {@code ?access_token=}) into the caller it speaks for (an
  * {@code emitkit_} API key, or a dashboard token for reads), checks the scope, counts the request against the
@@ -134,6 +134,12 @@ public class CallerAuthentication {
             throw new ApiException(401, "access_token takes a dashboard token only: send an API key as Authorization: Bearer");
         }
         return admit(dashboardTokens.verify(token), token, Caller.READ, context);
+    }
+
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    @WebhooksAccess
+    public Uni<Void> webhookManager(ContainerRequestContext request, RoutingContext context) {
+        return admit(request, Caller.WEBHOOKS, context);
     }
 
     /** Admits the caller of the request's Authorization header when it has the scope (null: any credential). */

@@ -15,12 +15,14 @@ public record Caller(String credentialId, String organizationId, String siteId, 
 
     public static final String WRITE = "write";
     public static final String READ = "read";
+    /** Managing the site's webhooks through {@code /v1/webhooks}. */
+    public static final String WEBHOOKS = "webhooks";
     /** Erase an identity ({@code DELETE /v1/identities/{user_id}}). */
     public static final String IDENTITIES_WRITE = "identities:write";
     /** Delete single events ({@code DELETE /v1/events/{id}}). */
     public static final String DELETE = "delete";
     /** Every scope an API key can be issued with: the one place they are declared. */
-    public static final List<String> SCOPES = List.of(WRITE, READ, IDENTITIES_WRITE, DELETE);
+    public static final List<String> SCOPES = List.of(WRITE, READ, IDENTITIES_WRITE, DELETE, WEBHOOKS);
     /** How a dashboard token's credential id begins (an API key's is its {@code key_} id). */
     public static final String DASHBOARD_TOKEN = "jwt:";
 

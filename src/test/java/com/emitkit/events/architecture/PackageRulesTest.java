@@ -27,11 +27,11 @@ class PackageRulesTest {
     /** Everything that knows about HTTP requests of the public and admin APIs. */
     private static final String[] WEB_LAYER = {"com.emitkit.events.web..", "com.emitkit.events.security..",
             "com.emitkit.events.admin..", "com.emitkit.events.ingest..", "com.emitkit.events.query..",
-            "com.emitkit.events.deletion.."};
-    /** What the web layer stands on: stores, Tinybird, retention, the outbox. */
+            "com.emitkit.events.deletion..", "com.emitkit.events.webhooks.."};
+    /** What the web layer stands on: stores, Tinybird, retention, the outbox, webhook delivery. */
     private static final String[] CORE = {"com.emitkit.events.tenancy..", "com.emitkit.events.tinybird..",
-            "com.emitkit.events.retention..", "com.emitkit.events.outbox..", "com.emitkit.events.config..",
-            "com.emitkit.events.codec.."};
+            "com.emitkit.events.retention..", "com.emitkit.events.outbox..", "com.emitkit.events.notify..",
+            "com.emitkit.events.config..", "com.emitkit.events.codec.."};
 
     private static JavaClasses production;
 
@@ -69,9 +69,24 @@ class PackageRulesTest {
 
     @Test
     void onlyTheStoresSpeakSql() {
-        noClasses().that().resideOutsideOfPackages("com.emitkit.events.tenancy..", "com.emitkit.events.outbox..")
+        noClasses().that().resideOutsideOfPackages("com.emitkit.events.tenancy..", "com.emitkit.events.outbox..",
+                        "com.emitkit.events.notify..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.vertx.sqlclient..", "io.vertx.mutiny.sqlclient..")
                 .check(production);
+    }
+
+    @Test
+    void webhookDeliveryUsesOnlyTenancyAndConfig() {
+        noClasses().that().resideInAPackage("com.emitkit.events.notify..").should().dependOnClassesThat(
+                resideInAPackage(APP).and(not(resideInAnyPackage("com.emitkit.events.notify..", "com.emitkit.events.tenancy..",
+                        "com.emitkit.events.config..")))).check(production);
+    }
+
+    @Test
+    void onlyTheWriteAndWebhookApisUseWebhookDelivery() {
+        noClasses().that().resideOutsideOfPackages("com.emitkit.events.notify..", "com.emitkit.events.ingest..",
+                        "com.emitkit.events.webhooks..")
+                .should().dependOnClassesThat().resideInAPackage("com.emitkit.events.notify..").check(production);
     }
 
     @Test

@@ -1,0 +1,264 @@
+package com.emitkit.events.notify;
+
+import com.emitkit.events.config.EmitKitConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Sends recorded deliveries, on every replica. A delivery is claimed with {@code FOR UPDATE SKIP LOCKED} in a
+ * statement that also moves its next attempt past the attempt's deadline and commits at once: no replica
+ * claims it meanwhile, and if this one dies mid-attempt another tries again later (at least once, always with
+ * the same {@code webhook-id}). A 2xx deletes it; any other answer, a timeout or a refused address schedules
+ * the next attempt (exponential backoff, or the receiver's Retry-After), until the last one marks it failed.
+ * A webhook whose delivery failed for good with nothing delivered to it since that delivery's event is paused.
+ */
+@ApplicationScoped
+public class DeliveryRelay {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryRelay.class);
+    private static final Duration DEPTH_REFRESH = Duration.ofSeconds(5);
+
+    private record Claimed(String id, String webhookId, URI url, WebhookFormat format, String secret, JsonObject event,
+                           int attempts, Instant acceptedAt) {
+        @Override
+        public String toString() {
+            return "Claimed[" + id + ", " + webhookId + "]";
+        }
+    }
+
+    private final Vertx vertx;
+    private final Pool pool;
+    private final Webhooks webhooks;
+    private final WebhookCall call;
+    private final EmitKitConfig.Webhooks config;
+    private final String dashboardUrl;
+    private final Duration lease;
+    private final AtomicBoolean claiming = new AtomicBoolean();
+    /** Asked to look again while a claim ran. */
+    private final AtomicBoolean again = new AtomicBoolean();
+    /** The last claim filled every free slot: more may be due. */
+    private final AtomicBoolean backlogged = new AtomicBoolean();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong depth = new AtomicLong();
+    private final AtomicLong depthRefreshedAt = new AtomicLong();
+    private final Counter delivered;
+    private final Counter retrying;
+    private final Counter failed;
+    private final Timer latency;
+    private volatile boolean stopped;
+    private long timer = -1;
+
+    @Inject
+    DeliveryRelay(Vertx vertx, Pool pool, Webhooks webhooks, EmitKitConfig config, MeterRegistry metrics) {
+        this.vertx = vertx;
+        this.pool = pool;
+        this.webhooks = webhooks;
+        this.config = config.webhooks();
+        this.call = new WebhookCall(vertx, new AddressGuard(this.config.allowPrivateAddresses()), this.config.timeout(),
+                this.config.batch());
+        this.dashboardUrl = this.config.dashboardUrl().map(url -> url.toString().replaceAll("/+$", "")).orElse(null);
+        // Past the attempt's deadline, with room for recording its outcome.
+        this.lease = this.config.timeout().multipliedBy(2).plusSeconds(30);
+        this.delivered = outcome("delivered", metrics);
+        this.retrying = outcome("retrying", metrics);
+        this.failed = outcome("failed", metrics);
+        this.latency = Timer.builder("emitkit.webhooks.delivery.latency")
+                .description("From an event's acceptance to its webhook's 2xx, retries included").register(metrics);
+        Gauge.builder("emitkit.webhooks.queue.depth", depth, AtomicLong::get)
+                .description("Deliveries waiting for an attempt or a retry").register(metrics);
+    }
+
+    private static Counter outcome(String outcome, MeterRegistry metrics) {
+        return Counter.builder("emitkit.webhooks.deliveries").tag("outcome", outcome)
+                .description("Webhook delivery attempts by outcome: delivered, retrying (another attempt is scheduled), failed (for good)")
+                .register(metrics);
+    }
+
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
+            refreshDepth();
+            pump();
+        });
+    }
+
+    void stop(@Observes @Priority(5) ShutdownEvent event) {
+        stopped = true;
+        vertx.cancelTimer(timer);
+    }
+
+    /** Deliveries were just recorded on this replica: send them now rather than at the next poll. */
+    void recorded(int deliveries) {
+        depth.addAndGet(deliveries);
+        pump();
+    }
+
+    /** Claims due deliveries for the free attempt slots, one claim at a time per replica. */
+    private void pump() {
+        int room = config.batch() - inFlight.get();
+        if (stopped || room <= 0) {
+            return;
+        }
+        if (!claiming.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        again.set(false);
+        claim(room).subscribe().with(claimed -> {
+            inFlight.addAndGet(claimed.size());
+            backlogged.set(claimed.size() == room);
+            claiming.set(false);
+            claimed.forEach(delivery -> attempt(delivery).subscribe().with(done -> finished(), failure -> {
+                // Its outcome was not recorded: the lease runs out and it is tried again.
+                LOG.warnf("Recording the outcome of delivery %s failed: %s", delivery.id(), failure.getMessage());
+                finished();
+            }));
+            if (again.get() || backlogged.get() && !claimed.isEmpty()) {
+                pump();
+            }
+        }, failure -> {
+            claiming.set(false);
+            LOG.debugf("Claiming webhook deliveries failed: %s", failure.getMessage());
+        });
+    }
+
+    private void finished() {
+        // Refill in bulk, not per finished attempt: one claim query for many free slots.
+        if (inFlight.decrementAndGet() <= config.batch() / 2 && backlogged.get()) {
+            pump();
+        }
+    }
+
+    private Uni<List<Claimed>> claim(int limit) {
+        return pool.preparedQuery("""
+                        UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(),
+                            next_attempt_at = now() + make_interval(secs => $2)
+                        FROM webhooks w
+                        WHERE w.id = d.webhook_id AND d.id IN (
+                            SELECT due.id FROM webhook_deliveries due JOIN webhooks active ON active.id = due.webhook_id
+                            WHERE due.status = 'pending' AND due.next_attempt_at <= now() AND active.paused_at IS NULL
+                            ORDER BY due.next_attempt_at LIMIT $1 FOR UPDATE OF due SKIP LOCKED)
+                        RETURNING d.id, d.webhook_id, d.event, d.attempts, d.accepted_at, w.url, w.format, w.secret""")
+                .execute(Tuple.of(limit, (double) lease.toSeconds()))
+                .map(rows -> {
+                    List<Claimed> claimed = new ArrayList<>();
+                    for (Row row : rows) {
+                        OffsetDateTime accepted = row.getOffsetDateTime("accepted_at");
+                        claimed.add(new Claimed(row.getString("id"), row.getString("webhook_id"), URI.create(row.getString("url")),
+                                WebhookFormat.fromWire(row.getString("format")), row.getString("secret"),
+                                new JsonObject(row.getString("event")), row.getInteger("attempts"), accepted.toInstant()));
+                    }
+                    return claimed;
+                });
+    }
+
+    private Uni<Void> attempt(Claimed delivery) {
+        String link = dashboardUrl == null ? null : dashboardUrl + "/events/" + delivery.event().getString("event_id");
+        String body = delivery.format().body(delivery.event(), link);
+        long timestamp = Instant.now().getEpochSecond();
+        Map<String, String> headers = Map.of(
+                "webhook-id", delivery.id(),
+                "webhook-timestamp", Long.toString(timestamp),
+                "webhook-signature", WebhookSignature.sign(delivery.secret(), delivery.id(), timestamp, body));
+        return call.post(delivery.url(), headers, body).flatMap(outcome -> outcome.delivered()
+                ? settleDelivered(delivery) : settleFailed(delivery, outcome));
+    }
+
+    private Uni<Void> settleDelivered(Claimed delivery) {
+        return pool.preparedQuery("""
+                        WITH gone AS (DELETE FROM webhook_deliveries WHERE id = $1 RETURNING webhook_id)
+                        UPDATE webhooks SET last_delivered_at = now(), failing_since = NULL
+                        WHERE id IN (SELECT webhook_id FROM gone)
+                            AND (failing_since IS NOT NULL OR last_delivered_at IS NULL OR last_delivered_at < now() - interval '1 second')""")
+                .execute(Tuple.of(delivery.id()))
+                .invoke(() -> {
+                    delivered.increment();
+                    depth.decrementAndGet();
+                    latency.record(Duration.between(delivery.acceptedAt(), Instant.now()));
+                })
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> settleFailed(Claimed delivery, WebhookCall.Outcome outcome) {
+        boolean last = delivery.attempts() >= config.maxAttempts();
+        Duration wait = outcome.retryAfter() != null ? min(outcome.retryAfter(), config.maxBackoff()) : backoff(delivery.attempts());
+        return pool.preparedQuery("""
+                        WITH d AS (
+                            UPDATE webhook_deliveries SET status = CASE WHEN $5 THEN 'failed' ELSE 'pending' END,
+                                next_attempt_at = now() + make_interval(secs => $2), last_status = $3, last_error = $4
+                            WHERE id = $1 RETURNING webhook_id, accepted_at),
+                        pause AS (
+                            SELECT w.id, $5 AND w.paused_at IS NULL
+                                       AND (w.last_delivered_at IS NULL OR w.last_delivered_at < d.accepted_at) AS now_paused
+                            FROM webhooks w JOIN d ON w.id = d.webhook_id)
+                        UPDATE webhooks w SET failing_since = coalesce(w.failing_since, now()),
+                            paused_at = CASE WHEN pause.now_paused THEN now() ELSE w.paused_at END,
+                            paused_reason = CASE WHEN pause.now_paused THEN 'failing' ELSE w.paused_reason END
+                        FROM pause WHERE w.id = pause.id
+                        RETURNING pause.now_paused""")
+                .execute(Tuple.from(Arrays.asList(delivery.id(), wait.toMillis() / 1000.0,
+                        outcome.status() == 0 ? null : outcome.status(), outcome.error(), last)))
+                .flatMap(rows -> {
+                    (last ? failed : retrying).increment();
+                    if (last) {
+                        depth.decrementAndGet();
+                    }
+                    boolean paused = rows.rowCount() > 0 && rows.iterator().next().getBoolean("now_paused");
+                    if (!paused) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    LOG.warnf("Webhook %s paused: its delivery %s failed %d times and nothing was delivered to it since",
+                            delivery.webhookId(), delivery.id(), delivery.attempts());
+                    return webhooks.forgetTargets();
+                });
+    }
+
+    /** The wait after a failed attempt: the initial backoff doubled per attempt, capped, give or take 10%. */
+    Duration backoff(int attempts) {
+        double base = config.initialBackoff().toMillis() * Math.pow(2, Math.min(attempts - 1, 30));
+        double jittered = Math.min(base, config.maxBackoff().toMillis()) * ThreadLocalRandom.current().nextDouble(0.9, 1.1);
+        return Duration.ofMillis((long) jittered);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private void refreshDepth() {
+        long now = System.nanoTime();
+        long last = depthRefreshedAt.get();
+        if (last != 0 && now - last < DEPTH_REFRESH.toNanos() || !depthRefreshedAt.compareAndSet(last, now)) {
+            return;
+        }
+        pool.query("SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'").execute()
+                .subscribe().with(rows -> depth.set(rows.iterator().next().getLong(0)),
+                        failure -> LOG.debugf("Counting webhook deliveries failed: %s", failure.getMessage()));
+    }
+}

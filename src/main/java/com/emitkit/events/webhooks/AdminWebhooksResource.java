@@ -1,0 +1,33 @@
+package com.emitkit.events.webhooks;
+
+import com.emitkit.events.notify.Webhooks;
+import com.emitkit.events.security.AdminAccess;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.UriInfo;
+
+/**
+ * {@code /admin/organizations/{organizationId}/webhooks}: every webhook of an organization, for the dashboard
+ * backend; {@code ?siteId=} narrows a list to one site, and a new webhook names its {@code siteId}.
+ */
+@Path("/admin/organizations/{organizationId}/webhooks")
+@AdminAccess
+public class AdminWebhooksResource extends WebhookEndpoints {
+
+    AdminWebhooksResource(Webhooks webhooks) {
+        super(webhooks);
+    }
+
+    @Override
+    Webhooks.Scope scope(RoutingContext context, UriInfo uri) {
+        return new Webhooks.Scope(uri.getPathParameters().getFirst("organizationId"), uri.getQueryParameters().getFirst("siteId"));
+    }
+
+    @Override
+    Webhooks.Scope siteOfNew(RoutingContext context, UriInfo uri, WebhookBody body) {
+        if (body.siteId() == null || body.siteId().isBlank()) {
+            throw invalid("siteId", "siteId is required");
+        }
+        return new Webhooks.Scope(uri.getPathParameters().getFirst("organizationId"), body.siteId());
+    }
+}
