@@ -1,6 +1,7 @@
 package com.emitkit.events.notify;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tenancy.Ids;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
@@ -23,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The webhooks of each site (PostgreSQL): created, changed, paused and resumed, deleted, their secret rotated,
@@ -81,10 +83,13 @@ public class Webhooks {
                            String nextAttemptAt, Integer lastStatus, String lastError) {
     }
 
-    /** An active webhook as matching needs it: channel names (empty: all) and tags of which one must be on the event. */
+    /**
+     * An active webhook as matching needs it: channel slugs (empty: all), since a channel is one by its slug, and tags
+     * of which one must be on the event.
+     */
     record Target(String id, Set<String> channels, Set<String> tags) {
         boolean matches(NotifiedEvent event) {
-            return (channels.isEmpty() || channels.contains(event.channelName()))
+            return (channels.isEmpty() || channels.contains(Channels.slug(event.channelName())))
                     && (tags.isEmpty() || event.tags().stream().anyMatch(tags::contains));
         }
     }
@@ -226,8 +231,9 @@ public class Webhooks {
                 .execute(Tuple.of(organizationId, siteId))
                 .map(rows -> {
                     List<Target> active = new ArrayList<>();
-                    rows.forEach(row -> active.add(new Target(row.getString("id"), Set.of(row.getArrayOfStrings("channels")),
-                            Set.of(row.getArrayOfStrings("tags")))));
+                    rows.forEach(row -> active.add(new Target(row.getString("id"),
+                            Arrays.stream(row.getArrayOfStrings("channels")).map(Channels::slug).collect(Collectors.toUnmodifiableSet()),
+                            Set.copyOf(Arrays.asList(row.getArrayOfStrings("tags"))))));
                     return List.copyOf(active);
                 }));
     }
