@@ -4,19 +4,25 @@ import com.emitkit.events.security.CallerAuthentication;
 import com.emitkit.events.security.DeleteAccess;
 import com.emitkit.events.security.IdentitiesWriteAccess;
 import com.emitkit.events.tenancy.Caller;
-import com.emitkit.events.tenancy.Deletions;
 import com.emitkit.events.tenancy.Deletions.Deletion;
+import com.emitkit.events.tenancy.Deletions;
 import com.emitkit.events.tenancy.Identities;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.RequestIds;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,6 +34,9 @@ import java.util.Optional;
  * first, then its first pass runs at once; the answer waits for it up to {@code emitkit.deletions.answer-within}
  * (200), else says it is under way (202) and the worker finishes it.
  */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/v1")
 public class DeletionResource {
 

@@ -1,10 +1,11 @@
 package com.emitkit.events.deletion;
 
 import com.emitkit.events.security.AdminAccess;
-import com.emitkit.events.tenancy.Deletions;
 import com.emitkit.events.tenancy.Deletions.Deletion;
+import com.emitkit.events.tenancy.Deletions;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.ApiResponses;
 import com.emitkit.events.web.RequestIds;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
@@ -14,6 +15,11 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.time.Instant;
 import java.util.Arrays;
@@ -25,6 +31,9 @@ import java.util.Optional;
  * Following deletions (pending, running, done, failed) and sending a failed one round again. Behind
  * {@code emitkit.api.admin-token} like the rest of the admin API.
  */
+@SecurityRequirement(name = ApiResponses.OPENAPI_SECURITY_SCHEME)
+@APIResponse(responseCode = "default", description = ApiResponses.OPENAPI_ERRORS,
+        content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiResponses.Failure.class)))
 @Path("/admin/deletions")
 @AdminAccess
 public class DeletionsAdminResource {

@@ -5,13 +5,16 @@ import com.emitkit.events.notify.WebhookRefusal;
 import com.emitkit.events.notify.Webhooks;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.ApiResponses.Success;
+import com.emitkit.events.web.JsonBodies;
 import com.emitkit.events.web.RequestIds;
 import com.emitkit.events.web.Violation;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -19,10 +22,15 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -42,9 +50,11 @@ public abstract class WebhookEndpoints {
     }
 
     private final Webhooks webhooks;
+    private final JsonBodies bodies;
 
-    WebhookEndpoints(Webhooks webhooks) {
+    WebhookEndpoints(Webhooks webhooks, JsonBodies bodies) {
         this.webhooks = webhooks;
+        this.bodies = bodies;
     }
 
     /** Whose webhooks this request reaches. */
@@ -55,9 +65,11 @@ public abstract class WebhookEndpoints {
 
     /** Creates a webhook: 201 with its id and its secret, which no other answer shows. */
     @POST
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> create(WebhookBody body, RoutingContext context, @Context UriInfo uri) {
-        WebhookBody request = body == null ? new WebhookBody(null, null, null, null, null) : body;
+    @Consumes(MediaType.WILDCARD)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookBody.class)))
+    public Uni<Response> create(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                @HeaderParam("Content-Encoding") String contentEncoding, RoutingContext context, @Context UriInfo uri) {
+        WebhookBody request = read(body, contentType, contentEncoding);
         return refusals(() -> webhooks.create(siteOfNew(context, uri, request), spec(request)))
                 .map(created -> Response.status(201).entity(new Success<>(created, RequestIds.of(context))).build());
     }
@@ -76,9 +88,13 @@ public abstract class WebhookEndpoints {
     /** Changes the URL, channels, tags or format; the secret and the paused state stay. */
     @PATCH
     @Path("/{webhookId}")
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Success<Webhooks.Webhook>> update(@PathParam("webhookId") String webhookId, WebhookBody body, RoutingContext context, @Context UriInfo uri) {
-        WebhookBody request = body == null ? new WebhookBody(null, null, null, null, null) : body;
+    @Consumes(MediaType.WILDCARD)
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookBody.class)))
+    public Uni<Success<Webhooks.Webhook>> update(@PathParam("webhookId") String webhookId, byte[] body,
+                                                 @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                                 @HeaderParam("Content-Encoding") String contentEncoding,
+                                                 RoutingContext context, @Context UriInfo uri) {
+        WebhookBody request = read(body, contentType, contentEncoding);
         return refusals(() -> webhooks.update(scope(context, uri), webhookId, spec(request)))
                 .map(webhook -> new Success<>(webhook, RequestIds.of(context)));
     }
@@ -119,6 +135,45 @@ public abstract class WebhookEndpoints {
         }
         return refusals(() -> webhooks.deliveries(scope(context, uri), webhookId, status))
                 .map(deliveries -> new Success<>(deliveries, RequestIds.of(context)));
+    }
+
+    /**
+     * The body through the public API's one JSON reader (strict JSON, gzip capped, every text checked), then field by
+     * field: a field of the wrong type is a 400 naming it, never a mapping error.
+     */
+    private WebhookBody read(byte[] body, String contentType, String contentEncoding) {
+        JsonNode node = bodies.read(body, contentType, contentEncoding);
+        if (!node.isObject()) {
+            throw new ApiException(400, "Validation failed", List.of(new Violation(List.of(), "Expected a JSON object")), Map.of());
+        }
+        return new WebhookBody(text(node, "siteId"), text(node, "url"), texts(node, "channels"), texts(node, "tags"),
+                text(node, "format"));
+    }
+
+    private static String text(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw invalid(field, field + " must be a string");
+        }
+        return value.textValue();
+    }
+
+    private static List<String> texts(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        List<String> texts = new ArrayList<>();
+        if (value.isArray()) {
+            value.forEach(item -> texts.add(item.isTextual() ? item.textValue() : null));
+        }
+        if (!value.isArray() || texts.contains(null)) {
+            throw invalid(field, field + " must be an array of strings");
+        }
+        return texts;
     }
 
     private static Webhooks.Spec spec(WebhookBody body) {

@@ -109,6 +109,16 @@ class WebhooksTest {
                 .body(Map.of("url", receiver.url("/x"), "format", "teams")).post("/v1/webhooks").then().statusCode(400)
                 .body("details[0].path[0]", equalTo("format"));
         given().contentType(ContentType.JSON).body(Map.of("url", receiver.url("/x"))).post("/v1/webhooks").then().statusCode(401);
+        // Bodies go through the public API's strict reader: a NUL in a tag, a wrong type, text after the value.
+        given().header("Authorization", auth).contentType(ContentType.JSON)
+                .body("{\"url\": \"" + receiver.url("/x") + "\", \"tags\": [\"ok\", \"bad\\u0000\"]}")
+                .post("/v1/webhooks").then().statusCode(400).body("code", equalTo("validation_error"))
+                .body("details[0].path", equalTo(List.of("tags", 1)));
+        given().header("Authorization", auth).contentType(ContentType.JSON).body(Map.of("url", receiver.url("/x"), "channels", "payments"))
+                .post("/v1/webhooks").then().statusCode(400).body("details[0].path[0]", equalTo("channels"));
+        given().header("Authorization", auth).contentType(ContentType.JSON).body("{\"url\": \"" + receiver.url("/x") + "\"} {}")
+                .patch("/v1/webhooks/" + create(tenant, Map.of("url", receiver.url("/x"))).getString("data.id"))
+                .then().statusCode(400).body("code", equalTo("validation_error"));
         TestTenants.Tenant writer = TestTenants.create("basic", List.of("write"));
         given().header("Authorization", "Bearer " + writer.key()).get("/v1/webhooks").then().statusCode(403);
         // Another site's webhook does not exist for this key.
