@@ -27,12 +27,12 @@ public class RateLimiter {
     private static final CharSequence REMAINING = HttpHeaders.createOptimized("X-RateLimit-Remaining");
     private static final CharSequence RESET = HttpHeaders.createOptimized("X-RateLimit-Reset");
 
-    /** A key's bucket at one size. */
-    private record BucketKey(String credentialId, long limit) {
+    /** A key's bucket, and the size it was made for. */
+    private record SizedBucket(long limit, Bucket bucket) {
     }
 
     private final EmitKitConfig.RateLimit config;
-    private final Cache<BucketKey, Bucket> buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(30))
+    private final Cache<String, SizedBucket> buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(30))
             .maximumSize(1_000_000).build();
 
     RateLimiter(EmitKitConfig config) {
@@ -46,10 +46,14 @@ public class RateLimiter {
             case PREMIUM -> config.premium();
             case UNLIMITED -> config.unlimited();
         };
-        // A tier change gives the key a new bucket at the new size.
-        Bucket bucket = buckets.get(new BucketKey(principal.credentialId(), limit), ignored -> Bucket.builder()
-                .addLimit(l -> l.capacity(limit).refillIntervally(limit, config.window()))
-                .build());
+        // Keyed by the credential alone (no key built per request); a tier change gives the key a new bucket
+        // at the new size.
+        SizedBucket sized = buckets.get(principal.credentialId(), ignored -> sizedBucket(limit));
+        if (sized.limit() != limit) {
+            sized = sizedBucket(limit);
+            buckets.put(principal.credentialId(), sized);
+        }
+        Bucket bucket = sized.bucket();
         ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
         long resetNanos = probe.isConsumed() ? probe.getNanosToWaitForReset() : probe.getNanosToWaitForRefill();
         long reset = TimeUnit.MILLISECONDS.toSeconds(System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(resetNanos) + 999);
@@ -61,5 +65,9 @@ public class RateLimiter {
             throw new ApiException(429, "Rate limit exceeded: " + limit + " requests per " + config.window().toSeconds()
                     + " s for this key", null, Map.of("Retry-After", Long.toString(retryAfter)));
         }
+    }
+
+    private SizedBucket sizedBucket(long limit) {
+        return new SizedBucket(limit, Bucket.builder().addLimit(l -> l.capacity(limit).refillIntervally(limit, config.window())).build());
     }
 }
