@@ -1,8 +1,6 @@
 package com.emitkit.events;
 
 import io.quarkus.test.junit.QuarkusIntegrationTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
@@ -21,24 +19,14 @@ import static org.hamcrest.Matchers.startsWith;
  * The packaged application, as it ships: the native executable under {@code -Pnative}, else the jar. It
  * needs a PostgreSQL ({@code QUARKUS_DATASOURCE_*}, or {@code EMITKIT_EMBEDDED_POSTGRES=true} for the jar)
  * and runs against a Tinybird that does not answer (writes go to the outbox), so it goes through the response
- * bodies of the public and admin APIs: a type missing from the native image's reflection fails here.
+ * bodies of the public and admin APIs: a type missing from the native image's reflection fails here. Its
+ * settings (that Tinybird, the admin token) are the {@code quarkus.test.arg-line} in the pom: a test profile
+ * would keep it from training the AOT cache ({@code -Paot}).
  */
 @QuarkusIntegrationTest
-@TestProfile(PackagedApplicationIT.WithoutTinybird.class)
 class PackagedApplicationIT {
 
     static final String ADMIN_TOKEN = "packaged-application-admin-token";
-
-    public static class WithoutTinybird implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // Port 9 (discard): nothing listens, so every call to Tinybird fails at once.
-            return Map.of("emitkit.tinybird.mode", "remote",
-                    "emitkit.tinybird.token", "packaged-application-token",
-                    "emitkit.tinybird.api-url", "http://127.0.0.1:9",
-                    "emitkit.api.admin-token", ADMIN_TOKEN);
-        }
-    }
 
     @Test
     void readyButDegradedWhileTinybirdDoesNotAnswer() {

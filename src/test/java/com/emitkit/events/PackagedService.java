@@ -65,8 +65,10 @@ public final class PackagedService implements AutoCloseable {
     /** Starts the service process, as {@link #start} does, without waiting for anything. */
     public static Process launch(int port, EmbeddedPostgresServer postgres, Map<String, String> env, List<String> jvmOptions,
                                  Path log) throws IOException {
+        // No --enable-native-access: the jar's manifest grants it, and an AOT cache (-Paot) recorded without the
+        // option refuses a run with it.
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:ErrorFile=target/hs_err_pid%p.log"));
+                "-XX:ErrorFile=target/hs_err_pid%p.log"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", "target/quarkus-app/quarkus-run.jar"));
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -120,7 +122,12 @@ public final class PackagedService implements AutoCloseable {
 
     /** The process's resident memory now ({@code VmRSS}) and at its highest ({@code VmHWM}), in MB. */
     public long[] rssMegabytes() throws IOException {
-        List<String> status = Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"));
+        return rssMegabytes(process.pid());
+    }
+
+    /** A process's resident memory now ({@code VmRSS}) and at its highest ({@code VmHWM}), in MB. */
+    public static long[] rssMegabytes(long pid) throws IOException {
+        List<String> status = Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"));
         return new long[] {kilobytes(status, "VmRSS:") / 1024, kilobytes(status, "VmHWM:") / 1024};
     }
 

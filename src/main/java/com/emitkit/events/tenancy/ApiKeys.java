@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +20,8 @@ import java.util.Set;
 /**
  * API keys: issued once in clear, stored as a SHA-256, looked up through a short cache (see
  * {@code quarkus.cache.caffeine.api-keys.expire-after-write}): a revoked key is refused on this replica
- * at once, on the others within that bound.
+ * at once, on the others within that bound. The cache is keyed by the presented key's bytes, so a request
+ * whose key was seen lately costs no hash (the SHA-256 is only computed for the database lookup).
  */
 @ApplicationScoped
 public class ApiKeys {
@@ -96,8 +98,36 @@ public class ApiKeys {
         if (key == null || !key.startsWith(PREFIX) || key.length() > 200) {
             return Uni.createFrom().item(Lookup.UNKNOWN);
         }
-        String hash = java.util.HexFormat.of().formatHex(hash(key));
-        return cache.getAsync(hash, ignored -> find(key));
+        return cache.getAsync(new PresentedKey(key.getBytes(StandardCharsets.UTF_8)), ignored -> find(key));
+    }
+
+    /**
+     * A presented key as a cache key: equal only to the same bytes, compared in constant time, so that neither
+     * a hash collision nor the time a comparison takes tells one key from another.
+     */
+    static final class PresentedKey {
+        private final byte[] bytes;
+        private final int hash;
+
+        PresentedKey(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof PresentedKey presented && MessageDigest.isEqual(bytes, presented.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public String toString() {
+            return "PresentedKey[...]";
+        }
     }
 
     /** The outcome of looking a key up. */
