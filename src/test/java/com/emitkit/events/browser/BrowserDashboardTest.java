@@ -43,8 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The dashboard as a real browser runs it: headless Chromium (Debian's {@code chromium}, which {@code .ci/run}
- * installs) loads a page served on loopback, from another origin than the service's. With a dashboard token
+ * The dashboard as a real browser runs it: headless Chromium (Debian's {@code chromium}, which the build installs
+ * through {@code .mvn/ensure-chromium.sh}) loads a page served on loopback, from another origin than the service's. With a dashboard token
  * the page lists events with {@code fetch}, opens the live stream with {@code EventSource} (the token as
  * {@code ?access_token=}, the one thing EventSource can carry), and sees an event the test posts meanwhile.
  * The same page from a foreign origin is refused by CORS. The pages report back to the page server.
@@ -249,7 +249,7 @@ class BrowserDashboardTest {
         static Browser open(String url) throws IOException {
             String chromium = executable().orElseThrow(() -> new AssertionError(
                     "Chromium is missing: this test drives a real browser. Install Debian's package (apt-get install -y chromium;"
-                            + " .ci/run does) or point CHROMIUM_BIN at a Chromium executable."));
+                            + " the build does as root) or point CHROMIUM_BIN at a Chromium executable."));
             Path profile = Files.createTempDirectory("emitkit-chromium");
             Path output = profile.resolve("chromium.log");
             // No sandbox: CI runs as root, where Chromium's sandbox refuses to start.
