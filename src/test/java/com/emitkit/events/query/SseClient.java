@@ -2,9 +2,11 @@ package com.emitkit.events.query;
 
 import java.net.URI;
 import java.net.URL;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -55,10 +57,21 @@ public final class SseClient {
 
     public Connection connect(String channel, String credential, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + "v1/channels/" + channel + "/stream"))
-                .header("Authorization", "Bearer " + credential).header("Accept", "text/event-stream");
+                .header("Authorization", "Bearer " + credential);
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
+        return open(request);
+    }
+
+    /** As a browser's EventSource opens it: the dashboard token as {@code ?access_token=}, no Authorization header. */
+    public Connection connectWithAccessToken(String channel, String token) {
+        return open(HttpRequest.newBuilder(URI.create(base + "v1/channels/" + channel + "/stream?access_token="
+                + URLEncoder.encode(token, StandardCharsets.UTF_8))));
+    }
+
+    private Connection open(HttpRequest.Builder request) {
+        request.header("Accept", "text/event-stream");
         BlockingQueue<Received> events = new LinkedBlockingQueue<>();
         CompletableFuture<HttpResponse<Stream<String>>> response = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
         CompletableFuture<Void> ended = new CompletableFuture<>();

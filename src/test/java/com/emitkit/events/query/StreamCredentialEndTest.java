@@ -61,11 +61,23 @@ class StreamCredentialEndTest {
 
     @Test
     void aStreamOpenedWithADashboardTokenEndsAtItsExpiry() throws Exception {
-        Instant now = Instant.now();
-        Instant expiry = now.plusSeconds(3);
-        String token = Jwt.issuer(DashboardTokenTest.ISSUER).claim("org", tenant.organizationId())
-                .issuedAt(now).expiresAt(expiry).signWithSecret(DashboardTokenTest.SECRET);
-        Connection stream = sse.connect("live", token, null);
+        Instant expiry = Instant.now().plusSeconds(3);
+        endsAtExpiry(sse.connect("live", token(expiry), null), expiry);
+    }
+
+    /** A browser's EventSource sends the token as ?access_token=: the same caller, so the same end. */
+    @Test
+    void aStreamOpenedWithAnAccessTokenEndsAtItsExpiry() throws Exception {
+        Instant expiry = Instant.now().plusSeconds(3);
+        endsAtExpiry(sse.connectWithAccessToken("live", token(expiry)), expiry);
+    }
+
+    private String token(Instant expiry) {
+        return Jwt.issuer(DashboardTokenTest.ISSUER).claim("org", tenant.organizationId())
+                .issuedAt(Instant.now()).expiresAt(expiry).signWithSecret(DashboardTokenTest.SECRET);
+    }
+
+    private static void endsAtExpiry(Connection stream, Instant expiry) throws Exception {
         Received error = errorEvent(stream, Duration.ofSeconds(6));
         Instant ended = Instant.now();
         // exp has whole seconds: the stream ends within a second of it, not before.
