@@ -22,9 +22,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
@@ -89,24 +91,27 @@ class HostileInputPropertyTest {
         probes.addAll(List.of("shop", "buyer-1", attacker.organizationId(), attacker.siteId()));
         Cases cases = new Cases(values, probes, attacker, token);
         long started = System.nanoTime();
+        // What the attacker has itself sent (the victim's id as a user id, say) may come back in its own data.
+        Set<String> sent = new HashSet<>();
         try (ErrorLogs logs = ErrorLogs.capture()) {
             for (int i = 0; i < CASES; i++) {
                 Request request = cases.next();
-                check(request, send(request), victim, seed);
+                victim.secrets().stream().filter(request::mentions).forEach(sent::add);
+                check(request, send(request), victim, sent, seed);
             }
             assertEquals(List.of(), logs.lines(), "logged at ERROR (seed " + seed + ")");
         }
         LOG.infof("Hostile input: %d cases in %d ms", CASES, (System.nanoTime() - started) / 1_000_000);
     }
 
-    private void check(Request request, Answer answer, Victim victim, long seed) {
+    private void check(Request request, Answer answer, Victim victim, Set<String> sent, long seed) {
         String context = " (seed " + seed + ") for " + request.describe() + "\nanswered " + answer.status() + " " + answer.body();
         if (answer.status() >= 500) {
             fail("5xx" + context);
         }
         // The admin API sees every organization by design.
         for (String secret : request.admin() ? List.<String>of() : victim.secrets()) {
-            if (answer.body().contains(secret) && !request.mentions(secret)) {
+            if (answer.body().contains(secret) && !sent.contains(secret)) {
                 fail("the other organization's '" + secret + "' shown" + context);
             }
         }
