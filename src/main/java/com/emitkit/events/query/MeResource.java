@@ -65,15 +65,21 @@ public class MeResource {
                         caller.isDashboardToken() ? "dashboard_token" : "api_key", caller.channels()), RequestIds.of(context)));
     }
 
-    /** Our scopes under the next contract's names: {@code write} covers events and identities, {@code read} events. */
+    /**
+     * What the credential may do, under the next contract's names where one names the same right ({@code write} is
+     * {@code events:write}, {@code read} is {@code events:read}) and under ours otherwise. {@code identities:write}
+     * is listed only for a key that has it, since only that scope erases a user here (identify needs {@code write}).
+     */
     private static List<String> scopes(Caller caller) {
         List<String> scopes = new ArrayList<>();
-        if (caller.can(Caller.WRITE)) {
-            scopes.add("events:write");
-            scopes.add("identities:write");
-        }
-        if (caller.can(Caller.READ)) {
-            scopes.add("events:read");
+        for (String scope : Caller.SCOPES) {
+            if (caller.can(scope)) {
+                scopes.add(switch (scope) {
+                    case Caller.WRITE -> "events:write";
+                    case Caller.READ -> "events:read";
+                    default -> scope;
+                });
+            }
         }
         return scopes;
     }

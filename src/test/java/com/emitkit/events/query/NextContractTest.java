@@ -75,11 +75,15 @@ class NextContractTest {
         as(tenant).get("/v1/me").then().statusCode(200)
                 .body("data.organization.id", equalTo(tenant.organizationId())).body("data.organization.name", equalTo("Acme"))
                 .body("data.project.id", equalTo(tenant.siteId())).body("data.project.name", equalTo("web"))
-                .body("data.scopes", equalTo(List.of("events:write", "identities:write", "events:read")))
+                .body("data.scopes", equalTo(List.of("events:write", "events:read")))
                 .body("data.via", equalTo("api_key"));
         // A write-only key (what the SDKs hold) may ask too.
         TestTenants.Tenant writer = TestTenants.create("basic", List.of("write"));
-        as(writer).get("/v1/me").then().statusCode(200).body("data.scopes", equalTo(List.of("events:write", "identities:write")));
+        as(writer).get("/v1/me").then().statusCode(200).body("data.scopes", equalTo(List.of("events:write")));
+        // A key that may erase users says so, under the one name the next contract and this service share.
+        TestTenants.Tenant eraser = TestTenants.create("basic", List.of("write", "identities:write", "delete", "webhooks"));
+        as(eraser).get("/v1/me").then().statusCode(200)
+                .body("data.scopes", equalTo(List.of("events:write", "identities:write", "delete", "webhooks")));
         with(claims(tenant.organizationId()).claim("channels", List.of("payments")).signWithSecret(SECRET)).get("/v1/me")
                 .then().statusCode(200)
                 .body("data.via", equalTo("dashboard_token")).body("data.project", nullValue())
