@@ -6,12 +6,21 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 
+import io.vertx.core.json.JsonObject;
+
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
+
+import static io.restassured.RestAssured.given;
 
 /**
  * A stand-in for Tinybird in a process of its own, as the service sees production's: {@code POST /v0/events}
@@ -38,6 +47,37 @@ public final class StubTinybird {
         this.vertx = vertx;
         this.delayMillis = delayMillis;
         this.throttledShare = throttledShare;
+    }
+
+    /** A stub started by {@link #launch} as a process of its own. */
+    public record Running(Process process, int port) implements AutoCloseable {
+        public String url() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        /** Calls, rows and throttled calls answered so far. */
+        public JsonObject stats() {
+            return new JsonObject(given().baseUri(url()).get("/stub/stats").then().statusCode(200).extract().asString());
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Starts a stub answering after {@code delayMillis} in a new JVM on this test classpath, on a free port. */
+    public static Running launch(int delayMillis) throws IOException {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), StubTinybird.class.getName(), "0",
+                Integer.toString(delayMillis)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String first = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (first == null || !first.startsWith("listening on ")) {
+            process.destroyForcibly();
+            throw new IOException("the stub Tinybird did not start: " + first);
+        }
+        return new Running(process, Integer.parseInt(first.substring("listening on ".length()).trim()));
     }
 
     public static void main(String[] args) throws Exception {

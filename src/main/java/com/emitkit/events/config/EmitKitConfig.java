@@ -71,6 +71,14 @@ public interface EmitKitConfig {
         @WithDefault("200")
         int batch();
 
+        /**
+         * {@code EMITKIT_WEBHOOKS_YIELD_ABOVE_CPU}: while events are arriving and the CPU load (of the container, or
+         * the machine) is at or above this share, new delivery attempts pause for 2 s, so that the write path keeps
+         * its throughput; 1 turns it off.
+         */
+        @WithDefault("0.9")
+        double yieldAboveCpu();
+
         /** When set, each notification links to the event at {@code <dashboard-url>/events/<id>}. */
         Optional<URI> dashboardUrl();
     }

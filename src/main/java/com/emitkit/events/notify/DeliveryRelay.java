@@ -1,6 +1,7 @@
 package com.emitkit.events.notify;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.sun.management.OperatingSystemMXBean;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +21,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,15 +39,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * Sends recorded deliveries, on every replica. A delivery is claimed with {@code FOR UPDATE SKIP LOCKED} in a
  * statement that also moves its next attempt past the attempt's deadline and commits at once: no replica
  * claims it meanwhile, and if this one dies mid-attempt another tries again later (at least once, always with
- * the same {@code webhook-id}). A 2xx deletes it; any other answer, a timeout or a refused address schedules
+ * the same {@code webhook-id}). A 2xx deletes it (with others delivered meanwhile, in one statement); any other answer, a timeout or a refused address schedules
  * the next attempt (exponential backoff, or the receiver's Retry-After), until the last one marks it failed.
  * A webhook whose delivery failed for good with nothing delivered to it since that delivery's event is paused.
+ * Deliveries recorded on this replica while it has free slots skip the claim: {@link Notifications} writes them
+ * already leased to this replica and they are attempted at once.
  */
 @ApplicationScoped
 public class DeliveryRelay {
 
     private static final Logger LOG = Logger.getLogger(DeliveryRelay.class);
     private static final Duration DEPTH_REFRESH = Duration.ofSeconds(5);
+    /** How often the CPU load is looked at while events arrive (see {@link WritePathPriority}). */
+    private static final Duration LOAD_LOOK = Duration.ofMillis(100);
 
     private record Claimed(String id, String webhookId, URI url, WebhookFormat format, String secret, JsonObject event,
                            int attempts, Instant acceptedAt) {
@@ -61,6 +68,8 @@ public class DeliveryRelay {
     private final EmitKitConfig.Webhooks config;
     private final String dashboardUrl;
     private final Duration lease;
+    /** Delivered attempts are recorded together: one DELETE for many, not one statement (and connection) each. */
+    private final GroupCommit<String> settling = new GroupCommit<>(1_000, this::deleteDelivered);
     private final AtomicBoolean claiming = new AtomicBoolean();
     /** Asked to look again while a claim ran. */
     private final AtomicBoolean again = new AtomicBoolean();
@@ -73,8 +82,14 @@ public class DeliveryRelay {
     private final Counter retrying;
     private final Counter failed;
     private final Timer latency;
+    private final WritePathPriority priority;
+    /** The JVM's view of the CPU load (container-aware); absent where the JDK does not offer it. */
+    private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean bean
+            ? bean : null;
+    private final Counter yielded;
     private volatile boolean stopped;
     private long timer = -1;
+    private long loadTimer = -1;
 
     @Inject
     DeliveryRelay(Vertx vertx, Pool pool, Webhooks webhooks, EmitKitConfig config, MeterRegistry metrics) {
@@ -90,6 +105,10 @@ public class DeliveryRelay {
         this.delivered = outcome("delivered", metrics);
         this.retrying = outcome("retrying", metrics);
         this.failed = outcome("failed", metrics);
+        this.priority = new WritePathPriority(this.config.yieldAboveCpu());
+        this.yielded = Counter.builder("emitkit.webhooks.yields")
+                .description("Pauses of webhook deliveries in favour of the write path (events arriving, CPU nearly full)")
+                .register(metrics);
         this.latency = Timer.builder("emitkit.webhooks.delivery.latency")
                 .description("From an event's acceptance to its webhook's 2xx, retries included").register(metrics);
         Gauge.builder("emitkit.webhooks.queue.depth", depth, AtomicLong::get)
@@ -107,23 +126,82 @@ public class DeliveryRelay {
             refreshDepth();
             pump();
         });
+        if (config.yieldAboveCpu() < 1) {
+            // Also keeps the load's sampling interval short: each reading covers the time since the previous one.
+            loadTimer = vertx.setPeriodic(LOAD_LOOK.toMillis(), id -> {
+                long now = System.nanoTime();
+                boolean wasPaused = priority.paused(now);
+                if (priority.look(now, os == null ? -1 : os.getCpuLoad())) {
+                    yielded.increment();
+                } else if (wasPaused && !priority.paused(now)) {
+                    pump();
+                }
+            });
+        }
     }
 
     void stop(@Observes @Priority(5) ShutdownEvent event) {
         stopped = true;
         vertx.cancelTimer(timer);
+        vertx.cancelTimer(loadTimer);
     }
 
-    /** Deliveries were just recorded on this replica: send them now rather than at the next poll. */
-    void recorded(int deliveries) {
-        depth.addAndGet(deliveries);
-        pump();
+    /** Events were accepted (with or without notify): the write path is active. */
+    void eventsAccepted() {
+        priority.eventsAccepted(System.nanoTime());
+    }
+
+    /** How long a claim (or a lease taken when recording) keeps a delivery from other replicas. */
+    Duration lease() {
+        return lease;
+    }
+
+    /** Takes up to {@code wanted} free attempt slots for deliveries about to be recorded leased; how many it took. */
+    int reserve(int wanted) {
+        while (!stopped && !priority.paused(System.nanoTime())) {
+            int busy = inFlight.get();
+            int take = Math.min(wanted, config.batch() - busy);
+            if (take <= 0) {
+                return 0;
+            }
+            if (inFlight.compareAndSet(busy, busy + take)) {
+                return take;
+            }
+        }
+        return 0;
+    }
+
+    /** Gives back slots taken by {@link #reserve} that no attempt uses. */
+    void release(int slots) {
+        for (int i = 0; i < slots; i++) {
+            finished();
+        }
+    }
+
+    /**
+     * Deliveries were just recorded on this replica ({@code rows}: each with its webhook's address and secret, and
+     * whether it was leased to this replica): the leased ones are attempted now, in the {@code reserved} slots
+     * taken for them; the others are claimed now rather than at the next poll.
+     */
+    void recorded(RowSet<Row> rows, int reserved) {
+        depth.addAndGet(rows.rowCount());
+        List<Claimed> leased = new ArrayList<>();
+        for (Row row : rows) {
+            if (row.getBoolean("leased")) {
+                leased.add(claimed(row));
+            }
+        }
+        release(reserved - leased.size());
+        leased.forEach(this::attemptInSlot);
+        if (leased.size() < rows.rowCount()) {
+            pump();
+        }
     }
 
     /** Claims due deliveries for the free attempt slots, one claim at a time per replica. */
     private void pump() {
         int room = config.batch() - inFlight.get();
-        if (stopped || room <= 0) {
+        if (stopped || room <= 0 || priority.paused(System.nanoTime())) {
             return;
         }
         if (!claiming.compareAndSet(false, true)) {
@@ -135,17 +213,22 @@ public class DeliveryRelay {
             inFlight.addAndGet(claimed.size());
             backlogged.set(claimed.size() == room);
             claiming.set(false);
-            claimed.forEach(delivery -> attempt(delivery).subscribe().with(done -> finished(), failure -> {
-                // Its outcome was not recorded: the lease runs out and it is tried again.
-                LOG.warnf("Recording the outcome of delivery %s failed: %s", delivery.id(), failure.getMessage());
-                finished();
-            }));
+            claimed.forEach(this::attemptInSlot);
             if (again.get() || backlogged.get() && !claimed.isEmpty()) {
                 pump();
             }
         }, failure -> {
             claiming.set(false);
             LOG.debugf("Claiming webhook deliveries failed: %s", failure.getMessage());
+        });
+    }
+
+    /** Attempts a delivery in a slot already counted in {@link #inFlight}, and frees the slot once its outcome is recorded. */
+    private void attemptInSlot(Claimed delivery) {
+        attempt(delivery).subscribe().with(done -> finished(), failure -> {
+            // Its outcome was not recorded: the lease runs out and it is tried again.
+            LOG.warnf("Recording the outcome of delivery %s failed: %s", delivery.id(), failure.getMessage());
+            finished();
         });
     }
 
@@ -169,14 +252,16 @@ public class DeliveryRelay {
                 .execute(Tuple.of(limit, (double) lease.toSeconds()))
                 .map(rows -> {
                     List<Claimed> claimed = new ArrayList<>();
-                    for (Row row : rows) {
-                        OffsetDateTime accepted = row.getOffsetDateTime("accepted_at");
-                        claimed.add(new Claimed(row.getString("id"), row.getString("webhook_id"), URI.create(row.getString("url")),
-                                WebhookFormat.fromWire(row.getString("format")), row.getString("secret"),
-                                new JsonObject(row.getString("event")), row.getInteger("attempts"), accepted.toInstant()));
-                    }
+                    rows.forEach(row -> claimed.add(claimed(row)));
                     return claimed;
                 });
+    }
+
+    private static Claimed claimed(Row row) {
+        OffsetDateTime accepted = row.getOffsetDateTime("accepted_at");
+        return new Claimed(row.getString("id"), row.getString("webhook_id"), URI.create(row.getString("url")),
+                WebhookFormat.fromWire(row.getString("format")), row.getString("secret"),
+                new JsonObject(row.getString("event")), row.getInteger("attempts"), accepted.toInstant());
     }
 
     private Uni<Void> attempt(Claimed delivery) {
@@ -192,17 +277,23 @@ public class DeliveryRelay {
     }
 
     private Uni<Void> settleDelivered(Claimed delivery) {
-        return pool.preparedQuery("""
-                        WITH gone AS (DELETE FROM webhook_deliveries WHERE id = $1 RETURNING webhook_id)
-                        UPDATE webhooks SET last_delivered_at = now(), failing_since = NULL
-                        WHERE id IN (SELECT webhook_id FROM gone)
-                            AND (failing_since IS NOT NULL OR last_delivered_at IS NULL OR last_delivered_at < now() - interval '1 second')""")
-                .execute(Tuple.of(delivery.id()))
+        return settling.write(List.of(delivery.id()))
                 .invoke(() -> {
                     delivered.increment();
                     depth.decrementAndGet();
                     latency.record(Duration.between(delivery.acceptedAt(), Instant.now()));
                 })
+                .replaceWithVoid();
+    }
+
+    /** Delivered: gone from the queue, and their webhooks healthy again. */
+    private Uni<Void> deleteDelivered(List<String> ids) {
+        return pool.preparedQuery("""
+                        WITH gone AS (DELETE FROM webhook_deliveries WHERE id = ANY($1) RETURNING webhook_id)
+                        UPDATE webhooks SET last_delivered_at = now(), failing_since = NULL
+                        WHERE id IN (SELECT webhook_id FROM gone)
+                            AND (failing_since IS NOT NULL OR last_delivered_at IS NULL OR last_delivered_at < now() - interval '1 second')""")
+                .execute(Tuple.of(ids.toArray(String[]::new)))
                 .replaceWithVoid();
     }
 

@@ -1,5 +1,6 @@
 package com.emitkit.events.ingest;
 
+import com.emitkit.events.CpuUse;
 import com.emitkit.events.PackagedService;
 import com.emitkit.events.StubTinybird;
 import com.emitkit.events.local.postgres.EmbeddedPostgresServer;
@@ -30,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -61,6 +61,7 @@ class IngestLoadBenchmarkIT {
     static final int OPEN_LOOP_CONNECTIONS = 1024;
     static final int COLD_STARTS = 3;
     static final Path AOT_CACHE = Path.of("target", "quarkus-app", "app.aot");
+    static final Path COLD_LOG = Path.of("target", "ingest-bench-cold.log");
     /** As src/main/docker/Dockerfile.jvm sets it: fewer glibc malloc arenas, less native memory held. */
     static final String MALLOC_ARENA_MAX = "2";
 
@@ -69,8 +70,8 @@ class IngestLoadBenchmarkIT {
     static Path openLoopGenerator;
     static Vertx vertx;
     static HttpServer bare;
-    static Tinybird realistic;
-    static Tinybird instant;
+    static StubTinybird.Running realistic;
+    static StubTinybird.Running instant;
     /** Events answered with success by the service under test, warm-up included. */
     final AtomicLong accepted = new AtomicLong();
 
@@ -85,32 +86,6 @@ class IngestLoadBenchmarkIT {
                long rssPeak) {
     }
 
-    /** A {@link StubTinybird} process. */
-    record Tinybird(Process process, int port) implements AutoCloseable {
-        static Tinybird start(int delayMillis) throws IOException {
-            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                    "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), StubTinybird.class.getName(), "0",
-                    Integer.toString(delayMillis)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            String first = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)).readLine();
-            assertTrue(first != null && first.startsWith("listening on "), "the stub Tinybird did not start: " + first);
-            return new Tinybird(process, Integer.parseInt(first.substring("listening on ".length()).trim()));
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + port;
-        }
-
-        JsonObject stats() {
-            return new JsonObject(given().baseUri(url()).get("/stub/stats").then().statusCode(200).extract().asString());
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-    }
-
     @BeforeAll
     static void start() throws Exception {
         openLoopGenerator = buildOpenLoopGenerator();
@@ -120,8 +95,8 @@ class IngestLoadBenchmarkIT {
         bare = vertx.createHttpServer()
                 .requestHandler(request -> request.body().onComplete(ignored -> request.response().setStatusCode(202).end()))
                 .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
-        realistic = Tinybird.start(Integer.getInteger("benchmark.tinybird-delay-ms", StubTinybird.DEFAULT_DELAY_MILLIS));
-        instant = Tinybird.start(0);
+        realistic = StubTinybird.launch(Integer.getInteger("benchmark.tinybird-delay-ms", StubTinybird.DEFAULT_DELAY_MILLIS));
+        instant = StubTinybird.launch(0);
     }
 
     @AfterAll
@@ -145,7 +120,7 @@ class IngestLoadBenchmarkIT {
         ColdStart aot = null;
         String key;
         try (PackagedService service = PackagedService.start(PackagedService.freePort(), postgres, remote, jvmOptions(),
-                Path.of("target", "ingest-bench-cold.log"))) {
+                COLD_LOG)) {
             key = service.newApiKey("unlimited", List.of("write"));
         }
         plain = coldStart(remote, key, List.of());
@@ -198,14 +173,31 @@ class IngestLoadBenchmarkIT {
     }
 
     /** Start-ups of a new service process to its first 201, each timed from the launch; the median and all. */
-    record ColdStart(List<Long> millis, long rssMegabytes) {
+    record ColdStart(List<Long> millis, List<String> quarkusStarted, long rssMegabytes) {
         long medianMillis() {
             return millis.stream().sorted().toList().get(millis.size() / 2);
         }
 
+        /** The runs, each with Quarkus' own "started in" (from its launch, the JVM's start-up before it not included). */
         String summary() {
-            return medianMillis() + " ms (runs: " + millis.stream().map(Object::toString).collect(Collectors.joining(", ")) + ")";
+            List<String> runs = new ArrayList<>();
+            for (int i = 0; i < millis.size(); i++) {
+                runs.add(millis.get(i) + " (Quarkus " + quarkusStarted.get(i) + ")");
+            }
+            return medianMillis() + " ms (runs: " + String.join(", ", runs) + ")";
         }
+    }
+
+    private static final Pattern STARTED_IN = Pattern.compile("started in ([0-9.]+s)");
+
+    /** The last "started in" Quarkus logged to the cold-start log. */
+    private static String lastStartedIn(Path log) throws IOException {
+        Matcher matcher = STARTED_IN.matcher(Files.readString(log));
+        String last = "?";
+        while (matcher.find()) {
+            last = matcher.group(1);
+        }
+        return last;
     }
 
     private ColdStart coldStart(Map<String, String> env, String key, List<String> extraOptions) throws Exception {
@@ -213,6 +205,7 @@ class IngestLoadBenchmarkIT {
         options.addAll(extraOptions);
         List<Long> times = new ArrayList<>();
         long rss = 0;
+        List<String> quarkus = new ArrayList<>();
         HttpClient http = HttpClient.newHttpClient();
         for (int i = 0; i < COLD_STARTS; i++) {
             int port = PackagedService.freePort();
@@ -220,7 +213,7 @@ class IngestLoadBenchmarkIT {
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(sampleEvent())).build();
             long started = System.nanoTime();
-            Process process = PackagedService.launch(port, postgres, env, options, Path.of("target", "ingest-bench-cold.log"));
+            Process process = PackagedService.launch(port, postgres, env, options, COLD_LOG);
             try {
                 while (true) {
                     assertTrue(process.isAlive(), "the service died at start; see target/ingest-bench-cold.log");
@@ -235,13 +228,14 @@ class IngestLoadBenchmarkIT {
                     Thread.sleep(5);
                 }
                 times.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                quarkus.add(lastStartedIn(COLD_LOG));
                 rss = PackagedService.rssMegabytes(process.pid())[0];
             } finally {
                 process.destroy();
                 process.waitFor(60, TimeUnit.SECONDS);
             }
         }
-        return new ColdStart(times, rss);
+        return new ColdStart(times, quarkus, rss);
     }
 
     /** The embedded engine in the service's process, as in dev (context for the engine, not a target). */
@@ -297,17 +291,23 @@ class IngestLoadBenchmarkIT {
                 bare512 = wrk("http://127.0.0.1:" + bare.actualPort() + "/v1/events", sampleEvent(), Map.of(), connections);
                 lines.add(line("bare Vert.x handler answering 202 (this machine's ceiling)", bare512, 1));
             }
+            CpuUse cpu = CpuUse.mark(service.process().pid());
             Load load = wrk(single, sampleEvent(), auth, connections);
+            String used = cpu.since();
             accepted.addAndGet(load.succeeded());
             lines.add(line(name + ": POST /v1/events", load, 1));
+            lines.add("    CPU: " + used);
             assertEquals(0, load.errors(), "no request may fail under load");
             if (peak == null || load.requestsPerSecond() > peak.requestsPerSecond()) {
                 peak = load;
             }
             single512 = load;
         }
+        CpuUse cpu = CpuUse.mark(service.process().pid());
         Load batches = wrk(batch, sampleBatch(), auth, CONNECTIONS[0]);
+        String used = cpu.since();
         lines.add(line(name + ": POST /v1/events/batch (" + BATCH + " events)", batches, BATCH));
+        lines.add("    CPU: " + used);
         assertEquals(0, batches.errors());
         accepted.addAndGet(batches.succeeded() * BATCH);
         OpenLoop open = null;

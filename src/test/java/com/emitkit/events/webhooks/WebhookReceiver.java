@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 
@@ -38,7 +37,8 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final List<Received> received = new CopyOnWriteArrayList<>();
+    /** A queue, not a copy-on-write list: a benchmark's receiver takes 100,000 requests. */
+    private final Queue<Received> received = new ConcurrentLinkedQueue<>();
     private final Map<String, Queue<Answer>> answers = new ConcurrentHashMap<>();
     private volatile int usualStatus = 200;
 
