@@ -69,7 +69,7 @@ public class DeliveryRelay {
     private final String dashboardUrl;
     private final Duration lease;
     /** Delivered attempts are recorded together: one DELETE for many, not one statement (and connection) each. */
-    private final GroupCommit<String> settling = new GroupCommit<>(1_000, this::deleteDelivered);
+    private final GroupCommit<String> settling = new GroupCommit<>(1_000, 2, this::deleteDelivered);
     private final AtomicBoolean claiming = new AtomicBoolean();
     /** Asked to look again while a claim ran. */
     private final AtomicBoolean again = new AtomicBoolean();
@@ -179,21 +179,18 @@ public class DeliveryRelay {
     }
 
     /**
-     * Deliveries were just recorded on this replica ({@code rows}: each with its webhook's address and secret, and
-     * whether it was leased to this replica): the leased ones are attempted now, in the {@code reserved} slots
-     * taken for them; the others are claimed now rather than at the next poll.
+     * Deliveries were just recorded on this replica: the leased ones ({@code leased}, each with its webhook's address
+     * and secret) are attempted now, in the {@code reserved} slots taken for them (a row the recording skipped, its
+     * webhook deleted meanwhile, gives its slot back); the {@code unleased} others are claimed now rather than at the
+     * next poll.
      */
-    void recorded(RowSet<Row> rows, int reserved) {
-        depth.addAndGet(rows.rowCount());
-        List<Claimed> leased = new ArrayList<>();
-        for (Row row : rows) {
-            if (row.getBoolean("leased")) {
-                leased.add(claimed(row));
-            }
-        }
-        release(reserved - leased.size());
-        leased.forEach(this::attemptInSlot);
-        if (leased.size() < rows.rowCount()) {
+    void recorded(RowSet<Row> leased, int reserved, int unleased) {
+        depth.addAndGet(leased.rowCount() + unleased);
+        List<Claimed> attempts = new ArrayList<>(leased.rowCount());
+        leased.forEach(row -> attempts.add(claimed(row)));
+        release(reserved - attempts.size());
+        attempts.forEach(this::attemptInSlot);
+        if (unleased > 0) {
             pump();
         }
     }

@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Items of concurrent callers written by one statement at a time: while a statement runs, what arrives waits and
- * goes together in the next one. Quiet, an item goes at once (no timer); busy, one statement carries many, so the
- * writers share a single connection and commit instead of taking one each from the pool the write path needs.
+ * Items of concurrent callers written by a few statements at a time: while they run, what arrives waits and goes
+ * together in the next one. Quiet, an item goes at once (no timer); busy, one statement carries many, so the
+ * writers share a few connections and commits instead of taking one each from the pool the write path needs.
  * A caller hears of its items once the statement that carried them succeeded or failed.
  */
 final class GroupCommit<T> {
@@ -19,13 +19,18 @@ final class GroupCommit<T> {
     }
 
     private final int maxItems;
+    private final int maxStatements;
     private final Function<List<T>, Uni<Void>> statement;
-    private List<Waiting<T>> queued = new ArrayList<>();
-    private boolean writing;
+    private final List<Waiting<T>> queued = new ArrayList<>();
+    private int running;
 
-    /** {@code maxItems}: the most one statement carries (a caller's items are never split). */
-    GroupCommit(int maxItems, Function<List<T>, Uni<Void>> statement) {
+    /**
+     * {@code maxItems}: the most one statement carries (a caller's items are never split); {@code maxStatements}: how
+     * many run at once (more cut the wait for a busy one, fewer make bigger statements).
+     */
+    GroupCommit(int maxItems, int maxStatements, Function<List<T>, Uni<Void>> statement) {
         this.maxItems = maxItems;
+        this.maxStatements = maxStatements;
         this.statement = statement;
     }
 
@@ -34,8 +39,10 @@ final class GroupCommit<T> {
             boolean start;
             synchronized (this) {
                 queued.add(new Waiting<>(items, done));
-                start = !writing;
-                writing = true;
+                start = running < maxStatements;
+                if (start) {
+                    running++;
+                }
             }
             if (start) {
                 next();
@@ -43,11 +50,12 @@ final class GroupCommit<T> {
         });
     }
 
+    /** Runs the next statement in a slot this caller holds, or gives the slot back when nothing waits. */
     private void next() {
         List<Waiting<T>> batch;
         synchronized (this) {
             if (queued.isEmpty()) {
-                writing = false;
+                running--;
                 return;
             }
             batch = new ArrayList<>();
