@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Sends recorded deliveries, on every replica. A delivery is claimed with {@code FOR UPDATE SKIP LOCKED} in a
  * statement that also moves its next attempt past the attempt's deadline and commits at once: no replica
  * claims it meanwhile, and if this one dies mid-attempt another tries again later (at least once, always with
- * the same {@code webhook-id}). A 2xx deletes it (with others delivered meanwhile, in one statement); any other answer, a timeout or a refused address schedules
- * the next attempt (exponential backoff, or the receiver's Retry-After), until the last one marks it failed.
+ * the same {@code webhook-id}). A 2xx deletes it (with others delivered meanwhile, in one statement); any other
+ * answer, a timeout or a refused address schedules the next attempt (exponential backoff, or the receiver's
+ * Retry-After), until the last one marks it failed.
  * A webhook whose delivery failed for good with nothing delivered to it since that delivery's event is paused.
  * Deliveries recorded on this replica while it has free slots skip the claim: {@link Notifications} writes them
  * already leased to this replica and they are attempted at once.
@@ -90,6 +91,8 @@ public class DeliveryRelay {
     private volatile boolean stopped;
     private long timer = -1;
     private long loadTimer = -1;
+    /** Touched by the load timer only. */
+    private boolean pausedAtLastLook;
 
     @Inject
     DeliveryRelay(Vertx vertx, Pool pool, Webhooks webhooks, EmitKitConfig config, MeterRegistry metrics) {
@@ -130,12 +133,15 @@ public class DeliveryRelay {
             // Also keeps the load's sampling interval short: each reading covers the time since the previous one.
             loadTimer = vertx.setPeriodic(LOAD_LOOK.toMillis(), id -> {
                 long now = System.nanoTime();
-                boolean wasPaused = priority.paused(now);
                 if (priority.look(now, os == null ? -1 : os.getCpuLoad())) {
                     yielded.increment();
-                } else if (wasPaused && !priority.paused(now)) {
+                }
+                boolean paused = priority.paused(now);
+                if (pausedAtLastLook && !paused) {
+                    // A pause just ended: go on now rather than at the next poll.
                     pump();
                 }
+                pausedAtLastLook = paused;
             });
         }
     }
