@@ -3,7 +3,9 @@ package com.emitkit.events.notify;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.function.Function;
 
@@ -21,7 +23,7 @@ final class GroupCommit<T> {
     private final int maxItems;
     private final int maxStatements;
     private final Function<List<T>, Uni<Void>> statement;
-    private final List<Waiting<T>> queued = new ArrayList<>();
+    private final Deque<Waiting<T>> queued = new ArrayDeque<>();
     private int running;
 
     /**
@@ -60,8 +62,8 @@ final class GroupCommit<T> {
             }
             batch = new ArrayList<>();
             int size = 0;
-            while (!queued.isEmpty() && (batch.isEmpty() || size + queued.getFirst().items().size() <= maxItems)) {
-                Waiting<T> first = queued.removeFirst();
+            while (!queued.isEmpty() && (batch.isEmpty() || size + queued.peekFirst().items().size() <= maxItems)) {
+                Waiting<T> first = queued.pollFirst();
                 batch.add(first);
                 size += first.items().size();
             }

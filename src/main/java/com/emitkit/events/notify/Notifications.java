@@ -3,8 +3,6 @@ package com.emitkit.events.notify;
 import com.emitkit.events.tenancy.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -97,14 +95,7 @@ public class Notifications {
         int unleased = ids.length - reserved;
         // A webhook deleted meanwhile is skipped by the join rather than failing the events' answer. Only leased rows
         // come back, with what their attempt needs: the others would cost the service their decoding for nothing.
-        Uni<RowSet<Row>> recorded = slots == 0
-                ? pool.preparedQuery("""
-                        INSERT INTO webhook_deliveries (id, webhook_id, event_id, event)
-                        SELECT d.id, d.webhook_id, d.event_id, d.event
-                        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS d(id, webhook_id, event_id, event)
-                        JOIN webhooks w ON w.id = d.webhook_id""")
-                .execute(Tuple.of(ids, webhookIds, eventIds, payloads))
-                : pool.preparedQuery("""
+        return pool.preparedQuery("""
                         WITH recorded AS (
                             INSERT INTO webhook_deliveries (id, webhook_id, event_id, event, attempts, last_attempt_at, next_attempt_at)
                             SELECT d.id, d.webhook_id, d.event_id, d.event, CASE WHEN d.leased THEN 1 ELSE 0 END,
@@ -115,8 +106,7 @@ public class Notifications {
                             RETURNING id, webhook_id, event, attempts, accepted_at)
                         SELECT r.id, r.webhook_id, r.event, r.attempts, r.accepted_at, w.url, w.format, w.secret
                         FROM recorded r JOIN webhooks w ON w.id = r.webhook_id WHERE r.attempts > 0""")
-                .execute(Tuple.of(ids, webhookIds, eventIds, payloads, leased, (double) relay.lease().toSeconds()));
-        return recorded
+                .execute(Tuple.of(ids, webhookIds, eventIds, payloads, leased, (double) relay.lease().toSeconds()))
                 // A brief PostgreSQL hiccup should not fail events Tinybird already holds.
                 .onFailure().retry().withBackOff(Duration.ofMillis(50)).atMost(3)
                 .onFailure().invoke(() -> relay.release(slots))

@@ -17,8 +17,11 @@ final class WritePathPriority {
     static final Duration PAUSE = Duration.ofSeconds(2);
 
     private final double cpuThreshold;
-    /** Null until it happens (nanoTime has no "never" value: it may be any long). */
-    private volatile Long eventsSeenAt;
+    /** Written on every accepted request: a primitive, so the hot path allocates nothing for it. */
+    private volatile long eventsSeenAt;
+    /** Whether {@link #eventsSeenAt} holds a time yet (nanoTime has no "never" value: it may be any long). */
+    private volatile boolean eventsSeen;
+    /** Null until the first pause. */
     private volatile Long pausedUntil;
 
     /** {@code cpuThreshold}: the CPU load (0 to 1) at which deliveries yield; 1 or more never yields. */
@@ -29,6 +32,9 @@ final class WritePathPriority {
     /** Events were accepted just now. */
     void eventsAccepted(long now) {
         eventsSeenAt = now;
+        if (!eventsSeen) {
+            eventsSeen = true;
+        }
     }
 
     /**
@@ -36,8 +42,8 @@ final class WritePathPriority {
      * deliveries just started a pause.
      */
     boolean look(long now, double cpuLoad) {
-        Long seen = eventsSeenAt;
-        if (cpuThreshold >= 1 || cpuLoad < cpuThreshold || seen == null || now - seen > ACTIVE_WINDOW.toNanos() || paused(now)) {
+        if (cpuThreshold >= 1 || cpuLoad < cpuThreshold || !eventsSeen || now - eventsSeenAt > ACTIVE_WINDOW.toNanos()
+                || paused(now)) {
             return false;
         }
         pausedUntil = now + PAUSE.toNanos();
