@@ -36,15 +36,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Sends recorded deliveries, on every replica. A delivery is claimed with {@code FOR UPDATE SKIP LOCKED} in a
+ * Fans recorded notices out into deliveries, one per webhook, and sends them, on every replica. A delivery is claimed with {@code FOR UPDATE SKIP LOCKED} in a
  * statement that also moves its next attempt past the attempt's deadline and commits at once: no replica
  * claims it meanwhile, and if this one dies mid-attempt another tries again later (at least once, always with
  * the same {@code webhook-id}). A 2xx deletes it (with others delivered meanwhile, in one statement); any other
  * answer, a timeout or a refused address schedules the next attempt (exponential backoff, or the receiver's
  * Retry-After), until the last one marks it failed.
  * A webhook whose delivery failed for good with nothing delivered to it since that delivery's event is paused.
- * Deliveries recorded on this replica while it has free slots skip the claim: {@link Notifications} writes them
- * already leased to this replica and they are attempted at once.
+ * Deliveries fanned out while this replica has free slots skip the claim: the fan-out writes them already leased to
+ * it, and they are attempted at once.
  */
 @ApplicationScoped
 public class DeliveryRelay {
@@ -53,6 +53,8 @@ public class DeliveryRelay {
     private static final Duration DEPTH_REFRESH = Duration.ofSeconds(5);
     /** How often the CPU load is looked at while events arrive (see {@link WritePathPriority}). */
     private static final Duration LOAD_LOOK = Duration.ofMillis(100);
+    /** Notices one fan-out takes: with ten webhooks each, a few thousand deliveries in one statement. */
+    private static final int NOTICES_PER_FAN_OUT = 500;
 
     private record Claimed(String id, String webhookId, URI url, WebhookFormat format, String secret, JsonObject event,
                            int attempts, Instant acceptedAt) {
@@ -76,6 +78,8 @@ public class DeliveryRelay {
     private final AtomicBoolean again = new AtomicBoolean();
     /** The last claim filled every free slot: more may be due. */
     private final AtomicBoolean backlogged = new AtomicBoolean();
+    /** Notices may wait for their fan-out: this replica recorded some, the last fan-out left some, or it is time to look. */
+    private final AtomicBoolean noticesWaiting = new AtomicBoolean(true);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong depth = new AtomicLong();
     private final AtomicLong depthRefreshedAt = new AtomicLong();
@@ -127,6 +131,8 @@ public class DeliveryRelay {
     void start(@Observes StartupEvent event) {
         timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
             refreshDepth();
+            // Another replica may have died with notices recorded and not fanned out.
+            noticesWaiting.set(true);
             pump();
         });
         if (config.yieldAboveCpu() < 1) {
@@ -157,51 +163,17 @@ public class DeliveryRelay {
         priority.eventsAccepted(System.nanoTime());
     }
 
-    /** How long a claim (or a lease taken when recording) keeps a delivery from other replicas. */
-    Duration lease() {
-        return lease;
-    }
-
-    /** Takes up to {@code wanted} free attempt slots for deliveries about to be recorded leased; how many it took. */
-    int reserve(int wanted) {
-        while (!stopped && !priority.paused(System.nanoTime())) {
-            int busy = inFlight.get();
-            int take = Math.min(wanted, config.batch() - busy);
-            if (take <= 0) {
-                return 0;
-            }
-            if (inFlight.compareAndSet(busy, busy + take)) {
-                return take;
-            }
-        }
-        return 0;
-    }
-
-    /** Gives back slots taken by {@link #reserve} that no attempt uses. */
-    void release(int slots) {
-        for (int i = 0; i < slots; i++) {
-            finished();
-        }
-    }
-
     /**
-     * Deliveries were just recorded on this replica: the leased ones ({@code leased}, each with its webhook's address
-     * and secret) are attempted now, in the {@code reserved} slots taken for them (a row the recording skipped, its
-     * webhook deleted meanwhile, gives its slot back); the {@code unleased} others are claimed now rather than at the
-     * next poll.
+     * Notices of {@code deliveries} deliveries in all were just recorded on this replica: fanned out and attempted now
+     * if slots are free, rather than at the next poll.
      */
-    void recorded(RowSet<Row> leased, int reserved, int unleased) {
-        depth.addAndGet(leased.rowCount() + unleased);
-        List<Claimed> attempts = new ArrayList<>(leased.rowCount());
-        leased.forEach(row -> attempts.add(claimed(row)));
-        release(reserved - attempts.size());
-        attempts.forEach(this::attemptInSlot);
-        if (unleased > 0) {
-            pump();
-        }
+    void noticed(int deliveries) {
+        depth.addAndGet(deliveries);
+        noticesWaiting.set(true);
+        pump();
     }
 
-    /** Claims due deliveries for the free attempt slots, one claim at a time per replica. */
+    /** Fans out notices and claims due deliveries for the free attempt slots, one claim at a time per replica. */
     private void pump() {
         int room = config.batch() - inFlight.get();
         if (stopped || room <= 0 || priority.paused(System.nanoTime())) {
@@ -214,7 +186,7 @@ public class DeliveryRelay {
         again.set(false);
         claim(room).subscribe().with(claimed -> {
             inFlight.addAndGet(claimed.size());
-            backlogged.set(claimed.size() == room);
+            backlogged.set(claimed.size() == room || noticesWaiting.get());
             claiming.set(false);
             claimed.forEach(this::attemptInSlot);
             if (again.get() || backlogged.get() && !claimed.isEmpty()) {
@@ -237,12 +209,68 @@ public class DeliveryRelay {
 
     private void finished() {
         // Refill in bulk, not per finished attempt: one claim query for many free slots.
-        if (inFlight.decrementAndGet() <= config.batch() / 2 && backlogged.get()) {
+        if (inFlight.decrementAndGet() <= config.batch() / 2 && (backlogged.get() || noticesWaiting.get())) {
             pump();
         }
     }
 
-    private Uni<List<Claimed>> claim(int limit) {
+    /** Leased first from fanned-out notices, then from deliveries due. */
+    private Uni<List<Claimed>> claim(int room) {
+        Uni<List<Claimed>> fannedOut = noticesWaiting.getAndSet(false) ? fanOut(room) : Uni.createFrom().item(List.of());
+        return fannedOut.flatMap(leased -> leased.size() >= room ? Uni.createFrom().item(leased)
+                : claimDue(room - leased.size()).map(due -> {
+                    List<Claimed> claimed = new ArrayList<>(leased);
+                    claimed.addAll(due);
+                    return claimed;
+                }));
+    }
+
+    /**
+     * Turns the oldest notices into deliveries, one per webhook still there, and deletes them, in one statement. Up to
+     * {@code room} deliveries of active webhooks are written leased to this replica (first attempt counted, the next
+     * one due after the lease, as a claim leaves them) and come back with their webhook's address and secret; the
+     * others are due at once for any replica's claim.
+     */
+    private Uni<List<Claimed>> fanOut(int room) {
+        return pool.preparedQuery("""
+                        WITH taken AS (
+                            DELETE FROM webhook_notices WHERE id IN (
+                                SELECT id FROM webhook_notices ORDER BY accepted_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+                            RETURNING id, event_id, event, webhook_ids, accepted_at),
+                        fanned AS (
+                            SELECT 'msg_' || substr(t.id, 5) || '_' || w.n AS id, w.webhook_id, t.event_id, t.event, t.accepted_at,
+                                   active.paused_at IS NULL AND row_number() OVER (
+                                       PARTITION BY active.paused_at IS NULL ORDER BY t.accepted_at, t.id, w.n) <= $2 AS leased
+                            FROM taken t CROSS JOIN LATERAL unnest(t.webhook_ids) WITH ORDINALITY AS w(webhook_id, n)
+                            JOIN webhooks active ON active.id = w.webhook_id),
+                        recorded AS (
+                            INSERT INTO webhook_deliveries (id, webhook_id, event_id, event, accepted_at, attempts, last_attempt_at, next_attempt_at)
+                            SELECT id, webhook_id, event_id, event, accepted_at, CASE WHEN leased THEN 1 ELSE 0 END,
+                                   CASE WHEN leased THEN now() END,
+                                   CASE WHEN leased THEN now() + make_interval(secs => $3) ELSE now() END
+                            FROM fanned
+                            RETURNING id, webhook_id, event, attempts, accepted_at)
+                        SELECT (SELECT count(*) FROM taken) AS notices, leased.*
+                        FROM (SELECT 1) AS always LEFT JOIN (
+                            SELECT r.id, r.webhook_id, r.event, r.attempts, r.accepted_at, w.url, w.format, w.secret
+                            FROM recorded r JOIN webhooks w ON w.id = r.webhook_id WHERE r.attempts > 0) AS leased ON true""")
+                .execute(Tuple.of(NOTICES_PER_FAN_OUT, room, (double) lease.toSeconds()))
+                .onFailure().invoke(() -> noticesWaiting.set(true))
+                .map(rows -> {
+                    List<Claimed> leased = new ArrayList<>();
+                    for (Row row : rows) {
+                        if (row.getLong("notices") == NOTICES_PER_FAN_OUT) {
+                            noticesWaiting.set(true);
+                        }
+                        if (row.getString("id") != null) {
+                            leased.add(claimed(row));
+                        }
+                    }
+                    return leased;
+                });
+    }
+
+    private Uni<List<Claimed>> claimDue(int limit) {
         return pool.preparedQuery("""
                         UPDATE webhook_deliveries d SET attempts = d.attempts + 1, last_attempt_at = now(),
                             next_attempt_at = now() + make_interval(secs => $2)
@@ -351,7 +379,9 @@ public class DeliveryRelay {
         if (last != 0 && now - last < DEPTH_REFRESH.toNanos() || !depthRefreshedAt.compareAndSet(last, now)) {
             return;
         }
-        pool.query("SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'").execute()
+        pool.query("""
+                        SELECT (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending')
+                             + (SELECT coalesce(sum(cardinality(webhook_ids)), 0) FROM webhook_notices)""").execute()
                 .subscribe().with(rows -> depth.set(rows.iterator().next().getLong(0)),
                         failure -> LOG.debugf("Counting webhook deliveries failed: %s", failure.getMessage()));
     }

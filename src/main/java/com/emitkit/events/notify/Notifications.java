@@ -1,5 +1,6 @@
 package com.emitkit.events.notify;
 
+import com.emitkit.events.tenancy.Channels;
 import com.emitkit.events.tenancy.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -9,27 +10,29 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
- * Where accepted {@code notify} events enter webhook delivery: one delivery per event and matching webhook,
- * written to PostgreSQL (concurrent requests' together, see {@link GroupCommit}) before the events are answered, so none is lost to a crash or a
- * Tinybird outage. {@link DeliveryRelay} sends them.
+ * Where accepted {@code notify} events enter webhook delivery: one notice per event that matches a webhook (its JSON
+ * and the matching webhooks' ids), written to PostgreSQL (concurrent requests' together, see {@link GroupCommit})
+ * before the events are answered, so none is lost to a crash or a Tinybird outage. {@link DeliveryRelay} fans the
+ * notices out into deliveries and sends them: the answer waits for one row per event, whatever the webhooks.
  */
 @ApplicationScoped
 public class Notifications {
 
-    /** The most deliveries one INSERT carries; a request's own are never split. */
-    private static final int DELIVERIES_PER_STATEMENT = 2_000;
+    /** The most notices one INSERT carries; a request's own are never split. */
+    private static final int NOTICES_PER_STATEMENT = 2_000;
 
-    /** {@code leased}: this replica took an attempt slot for it and attempts it as soon as it is recorded. */
-    private record Recorded(String id, String webhookId, String eventId, String payload, boolean leased) {
+    /** {@code webhookIds}: comma-separated (ids are base62), which PostgreSQL splits back into the notice's array. */
+    private record Notice(String id, String eventId, String payload, String webhookIds, int deliveries) {
     }
 
     private final Pool pool;
     private final Webhooks webhooks;
     private final DeliveryRelay relay;
-    /** Concurrent requests' deliveries share statements, at most two at a time: a few connections, not one per request. */
-    private final GroupCommit<Recorded> recording = new GroupCommit<>(DELIVERIES_PER_STATEMENT, 2, this::insert);
+    /** Concurrent requests' notices share statements, at most two at a time: a few connections, not one per request. */
+    private final GroupCommit<Notice> recording = new GroupCommit<>(NOTICES_PER_STATEMENT, 2, this::insert);
 
     Notifications(Pool pool, Webhooks webhooks, DeliveryRelay relay) {
         this.pool = pool;
@@ -38,8 +41,8 @@ public class Notifications {
     }
 
     /**
-     * Told of every request's accepted events (so deliveries can yield to the write path); records the deliveries of
-     * its notify events. A site without active webhooks costs no query.
+     * Told of every request's accepted events (so deliveries can yield to the write path); records the notices of its
+     * notify events. A site without active webhooks costs no query.
      */
     public Uni<Void> accepted(String organizationId, String siteId, List<NotifiedEvent> events) {
         relay.eventsAccepted();
@@ -47,70 +50,50 @@ public class Notifications {
             return Uni.createFrom().voidItem();
         }
         return webhooks.targets(organizationId, siteId).flatMap(targets -> {
-            List<Recorded> deliveries = new ArrayList<>();
+            List<Notice> notices = new ArrayList<>();
             for (NotifiedEvent event : events) {
-                String payload = null;
+                StringJoiner matching = new StringJoiner(",");
+                int count = 0;
+                String channelSlug = Channels.slug(event.channelName());
                 for (Webhooks.Target target : targets) {
-                    if (target.matches(event)) {
-                        payload = payload == null ? event.toJson().encode() : payload;
-                        deliveries.add(new Recorded(Ids.next("msg"), target.id(), event.id(), payload, false));
+                    if (target.matches(event, channelSlug)) {
+                        matching.add(target.id());
+                        count++;
                     }
                 }
+                if (count > 0) {
+                    notices.add(new Notice(Ids.next("ntc"), event.id(), event.toJson().encode(), matching.toString(), count));
+                }
             }
-            if (deliveries.isEmpty()) {
-                return Uni.createFrom().voidItem();
-            }
-            int leased = relay.reserve(deliveries.size());
-            for (int i = 0; i < leased; i++) {
-                Recorded delivery = deliveries.get(i);
-                deliveries.set(i, new Recorded(delivery.id(), delivery.webhookId(), delivery.eventId(), delivery.payload(), true));
-            }
-            return recording.write(deliveries);
+            return notices.isEmpty() ? Uni.createFrom().voidItem() : recording.write(notices);
         });
     }
 
-    /**
-     * Records the deliveries; those leased are written as claimed by this replica (their first attempt counted, their
-     * next one due only after the lease, as a claim leaves them) and handed to the relay with their webhook's address
-     * and secret, which saves each a claim statement. Should this replica die first, the lease runs out and any replica
-     * attempts them.
-     */
-    private Uni<Void> insert(List<Recorded> deliveries) {
-        String[] ids = new String[deliveries.size()];
-        String[] webhookIds = new String[ids.length];
+    private Uni<Void> insert(List<Notice> notices) {
+        String[] ids = new String[notices.size()];
         String[] eventIds = new String[ids.length];
         String[] payloads = new String[ids.length];
-        Boolean[] leased = new Boolean[ids.length];
-        int reserved = 0;
+        String[] webhookIds = new String[ids.length];
+        int deliveries = 0;
         for (int i = 0; i < ids.length; i++) {
-            Recorded delivery = deliveries.get(i);
-            ids[i] = delivery.id();
-            webhookIds[i] = delivery.webhookId();
-            eventIds[i] = delivery.eventId();
-            payloads[i] = delivery.payload();
-            leased[i] = delivery.leased();
-            reserved += delivery.leased() ? 1 : 0;
+            Notice notice = notices.get(i);
+            ids[i] = notice.id();
+            eventIds[i] = notice.eventId();
+            payloads[i] = notice.payload();
+            webhookIds[i] = notice.webhookIds();
+            deliveries += notice.deliveries();
         }
-        int slots = reserved;
-        int unleased = ids.length - reserved;
-        // A webhook deleted meanwhile is skipped by the join rather than failing the events' answer. Only leased rows
-        // come back, with what their attempt needs: the others would cost the service their decoding for nothing.
+        int noticed = deliveries;
         return pool.preparedQuery("""
-                        WITH recorded AS (
-                            INSERT INTO webhook_deliveries (id, webhook_id, event_id, event, attempts, last_attempt_at, next_attempt_at)
-                            SELECT d.id, d.webhook_id, d.event_id, d.event, CASE WHEN d.leased THEN 1 ELSE 0 END,
-                                   CASE WHEN d.leased THEN now() END,
-                                   CASE WHEN d.leased THEN now() + make_interval(secs => $6) ELSE now() END
-                            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bool[]) AS d(id, webhook_id, event_id, event, leased)
-                            JOIN webhooks w ON w.id = d.webhook_id
-                            RETURNING id, webhook_id, event, attempts, accepted_at)
-                        SELECT r.id, r.webhook_id, r.event, r.attempts, r.accepted_at, w.url, w.format, w.secret
-                        FROM recorded r JOIN webhooks w ON w.id = r.webhook_id WHERE r.attempts > 0""")
-                .execute(Tuple.of(ids, webhookIds, eventIds, payloads, leased, (double) relay.lease().toSeconds()))
-                // A brief PostgreSQL hiccup should not fail events Tinybird already holds.
+                        INSERT INTO webhook_notices (id, event_id, event, webhook_ids)
+                        SELECT n.id, n.event_id, n.event, string_to_array(n.webhook_ids, ',')
+                        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS n(id, event_id, event, webhook_ids)
+                        ON CONFLICT (id) DO NOTHING""")
+                .execute(Tuple.of(ids, eventIds, payloads, webhookIds))
+                // A brief PostgreSQL hiccup should not fail events Tinybird already holds; a retry after a commit whose
+                // answer was lost writes nothing twice.
                 .onFailure().retry().withBackOff(Duration.ofMillis(50)).atMost(3)
-                .onFailure().invoke(() -> relay.release(slots))
-                .invoke(rows -> relay.recorded(rows, slots, unleased))
+                .invoke(() -> relay.noticed(noticed))
                 .replaceWithVoid();
     }
 }

@@ -88,8 +88,9 @@ public class Webhooks {
      * of which one must be on the event.
      */
     record Target(String id, Set<String> channels, Set<String> tags) {
-        boolean matches(NotifiedEvent event) {
-            return (channels.isEmpty() || channels.contains(Channels.slug(event.channelName())))
+        /** {@code channelSlug}: the event's channel's, made once for all targets. */
+        boolean matches(NotifiedEvent event, String channelSlug) {
+            return (channels.isEmpty() || channels.contains(channelSlug))
                     && (tags.isEmpty() || event.tags().stream().anyMatch(tags::contains));
         }
     }
@@ -97,7 +98,8 @@ public class Webhooks {
     private static final String SELECT = """
             SELECT w.id, w.site_id, w.url, w.channels, w.tags, w.format, w.paused_at, w.paused_reason, w.failing_since,
                    w.last_delivered_at, w.created_at,
-                   (SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.status = 'pending') AS pending,
+                   (SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.status = 'pending')
+                       + (SELECT count(*) FROM webhook_notices n WHERE w.id = ANY (n.webhook_ids)) AS pending,
                    (SELECT count(*) FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.status = 'failed') AS failed
             FROM webhooks w WHERE w.organization_id = $1 AND ($2::text IS NULL OR w.site_id = $2)""";
     /** Narrows an UPDATE or DELETE to one webhook of the scope ($1 the id, $2 the organization, $3 the site or null). */
@@ -204,11 +206,18 @@ public class Webhooks {
                 .map(ignored -> new RotatedSecret(id, secret));
     }
 
-    /** The webhook's undelivered deliveries (status {@code pending} or {@code failed}, or both when null), newest first. */
+    /**
+     * The webhook's undelivered deliveries (status {@code pending} or {@code failed}, or both when null), newest first;
+     * those of notices not fanned out yet included, with the id their fan-out will give them.
+     */
     public Uni<List<Delivery>> deliveries(Scope scope, String id, String status) {
         return get(scope, id).flatMap(webhook -> pool.preparedQuery("""
                         SELECT id, event_id, status, attempts, accepted_at, last_attempt_at, next_attempt_at, last_status, last_error
                         FROM webhook_deliveries WHERE webhook_id = $1 AND ($2::text IS NULL OR status = $2)
+                        UNION ALL
+                        SELECT 'msg_' || substr(n.id, 5) || '_' || array_position(n.webhook_ids, $1), n.event_id, 'pending', 0,
+                               n.accepted_at, NULL, n.accepted_at, NULL, NULL
+                        FROM webhook_notices n WHERE $1 = ANY (n.webhook_ids) AND ($2::text IS NULL OR $2 = 'pending')
                         ORDER BY accepted_at DESC, id LIMIT $3""")
                 .execute(Tuple.of(id, status, DELIVERIES_LISTED)))
                 .map(rows -> {
