@@ -134,7 +134,7 @@ public class EventIngestor {
             CreatedEvent created = outcomes.get(i).created();
             if (created != null && event.notification()) {
                 notified.add(new NotifiedEvent(created.id(), created.channelId(), event.channelName(), event.title(),
-                        event.description(), event.icon(), event.tags(), event.metadata() == null ? null : event.metadata().toString(),
+                        event.description(), event.icon(), event.tags(), event.metadata(),
                         created.userId(), Instant.from(TinybirdTime.FORMAT.parse(created.createdAt())).toString()));
             }
         }
@@ -168,7 +168,7 @@ public class EventIngestor {
                 .put("description", event.description())
                 .put("icon", event.icon())
                 .put("tags", new JsonArray(event.tags()))
-                .put("metadata", event.metadata() == null ? "{}" : event.metadata().toString())
+                .put("metadata", event.metadata() == null ? "{}" : event.metadata())
                 .put("user_id", created.userId())
                 .put("notify", event.notification())
                 .put("display_as", event.displayAs())

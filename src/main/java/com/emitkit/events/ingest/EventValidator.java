@@ -2,9 +2,12 @@ package com.emitkit.events.ingest;
 
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.Violation;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.text.BreakIterator;
 import java.util.ArrayList;
@@ -36,37 +39,124 @@ public final class EventValidator {
     private EventValidator() {
     }
 
-    /** The event, or the list of everything wrong with it (never just the first problem). */
-    public static Result validate(JsonNode body) {
-        List<Violation> violations = new ArrayList<>();
-        if (body == null || !body.isObject()) {
-            violations.add(new Violation(List.of(), "Expected a JSON object"));
-            return new Result(null, ApiException.validation(violations));
+    /** A field's value as read: its token, and its text when it is a string. */
+    private record Value(JsonToken token, String text) {
+        boolean isString() {
+            return token == JsonToken.VALUE_STRING;
         }
-        String channelName = requiredText(body, "channelName", MAX_CHANNEL_NAME, violations);
-        String title = requiredText(body, "title", MAX_TITLE, violations);
-        String description = optionalText(body, "description", MAX_DESCRIPTION, violations);
-        String icon = optionalText(body, "icon", MAX_ICON_CHARS, violations);
+    }
+
+    /** The fields of one event as read, in any order, before the rules apply (absent and JSON null: null). */
+    private static final class Fields {
+        Value channelName;
+        Value title;
+        Value description;
+        Value icon;
+        Value userId;
+        Value notify;
+        Value displayAs;
+        Value source;
+        Value tags;
+        List<Value> tagValues;
+        Value metadata;
+        String metadataJson;
+    }
+
+    /**
+     * Reads one event from a parser at its first token, up to its last: the event, or the list of everything wrong
+     * with it (never just the first problem). Fields are read straight off the tokens, without a tree; metadata is
+     * kept as its compact JSON text.
+     */
+    public static Result read(JsonParser parser) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return new Result(null, ApiException.validation(List.of(new Violation(List.of(), "Expected a JSON object"))));
+        }
+        Fields fields = new Fields();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken token = parser.nextToken();
+            switch (name) {
+                case "channelName" -> fields.channelName = value(parser, token);
+                case "title" -> fields.title = value(parser, token);
+                case "description" -> fields.description = value(parser, token);
+                case "icon" -> fields.icon = value(parser, token);
+                case "userId" -> fields.userId = value(parser, token);
+                case "notify" -> fields.notify = value(parser, token);
+                case "displayAs" -> fields.displayAs = value(parser, token);
+                case "source" -> fields.source = value(parser, token);
+                case "tags" -> {
+                    fields.tagValues = null;
+                    if (token == JsonToken.START_ARRAY) {
+                        fields.tagValues = new ArrayList<>();
+                        for (JsonToken element = parser.nextToken(); element != JsonToken.END_ARRAY; element = parser.nextToken()) {
+                            fields.tagValues.add(value(parser, element));
+                        }
+                    }
+                    fields.tags = token == JsonToken.START_ARRAY ? new Value(token, null) : value(parser, token);
+                }
+                case "metadata" -> {
+                    fields.metadataJson = token == JsonToken.START_OBJECT ? compact(parser) : null;
+                    fields.metadata = token == JsonToken.START_OBJECT ? new Value(token, null) : value(parser, token);
+                }
+                default -> parser.skipChildren();
+            }
+        }
+        return validate(fields);
+    }
+
+    /** A field's value; a structure is skipped, only its kind kept. */
+    private static Value value(JsonParser parser, JsonToken token) throws IOException {
+        if (token == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (token == JsonToken.VALUE_STRING) {
+            return new Value(token, parser.getText());
+        }
+        parser.skipChildren();
+        return new Value(token, null);
+    }
+
+    /** The object at the parser as compact JSON, as a tree of it would print. */
+    private static String compact(JsonParser parser) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator generator = parser.getCodec().getFactory().createGenerator(text)) {
+            generator.copyCurrentStructure(parser);
+        }
+        return text.toString();
+    }
+
+    private static Result validate(Fields fields) {
+        List<Violation> violations = new ArrayList<>();
+        String channelName = requiredText(fields.channelName, "channelName", MAX_CHANNEL_NAME, violations);
+        String title = requiredText(fields.title, "title", MAX_TITLE, violations);
+        String description = optionalText(fields.description, "description", MAX_DESCRIPTION, violations);
+        String icon = optionalText(fields.icon, "icon", MAX_ICON_CHARS, violations);
         if (icon != null && !icon.isEmpty() && !singleEmoji(icon)) {
             violations.add(new Violation(List.of("icon"), "Must be a single emoji"));
         }
-        List<String> tags = tags(body.get("tags"), violations);
-        ObjectNode metadata = metadata(body.get("metadata"), violations);
-        String userId = optionalText(body, "userId", MAX_USER_ID, violations);
+        List<String> tags = tags(fields, violations);
+        String metadata = null;
+        if (fields.metadata != null) {
+            if (fields.metadataJson == null) {
+                violations.add(new Violation(List.of("metadata"), "Expected a JSON object"));
+            }
+            metadata = fields.metadataJson;
+        }
+        String userId = optionalText(fields.userId, "userId", MAX_USER_ID, violations);
         boolean notify = true;
-        JsonNode notifyNode = body.get("notify");
-        if (notifyNode != null && !notifyNode.isNull()) {
-            if (notifyNode.isBoolean()) {
-                notify = notifyNode.booleanValue();
+        if (fields.notify != null) {
+            if (fields.notify.token() == JsonToken.VALUE_TRUE || fields.notify.token() == JsonToken.VALUE_FALSE) {
+                notify = fields.notify.token() == JsonToken.VALUE_TRUE;
             } else {
                 violations.add(new Violation(List.of("notify"), "Expected a boolean"));
             }
         }
-        String displayAs = optionalText(body, "displayAs", 20, violations);
+        String displayAs = optionalText(fields.displayAs, "displayAs", 20, violations);
         if (displayAs != null && !DISPLAY_AS.contains(displayAs)) {
             violations.add(new Violation(List.of("displayAs"), "Must be \"message\" or \"notification\""));
         }
-        String source = optionalText(body, "source", MAX_SOURCE, violations);
+        String source = optionalText(fields.source, "source", MAX_SOURCE, violations);
         if (!violations.isEmpty()) {
             return new Result(null, ApiException.validation(violations));
         }
@@ -94,20 +184,19 @@ public final class EventValidator {
         for (String tag : event.tags()) {
             bytes += utf8(tag);
         }
-        return bytes + (event.metadata() == null ? 0 : utf8(event.metadata().toString()));
+        return bytes + utf8(event.metadata());
     }
 
     private static int utf8(String text) {
         return text == null ? 0 : text.getBytes(StandardCharsets.UTF_8).length;
     }
 
-    private static String requiredText(JsonNode body, String field, int max, List<Violation> violations) {
-        JsonNode node = body.get(field);
-        if (node == null || node.isNull()) {
+    private static String requiredText(Value value, String field, int max, List<Violation> violations) {
+        if (value == null) {
             violations.add(new Violation(List.of(field), "Required"));
             return null;
         }
-        String text = text(node, field, max, violations);
+        String text = text(value, List.of(field), max, violations);
         if (text != null && text.isBlank()) {
             violations.add(new Violation(List.of(field), "Must not be empty"));
             return null;
@@ -115,21 +204,16 @@ public final class EventValidator {
         return text;
     }
 
-    private static String optionalText(JsonNode body, String field, int max, List<Violation> violations) {
-        JsonNode node = body.get(field);
-        return node == null || node.isNull() ? null : text(node, field, max, violations);
+    private static String optionalText(Value value, String field, int max, List<Violation> violations) {
+        return value == null ? null : text(value, List.of(field), max, violations);
     }
 
-    private static String text(JsonNode node, Object field, int max, List<Violation> violations) {
-        return text(node, List.of(field), max, violations);
-    }
-
-    private static String text(JsonNode node, List<Object> path, int max, List<Violation> violations) {
-        if (!node.isTextual()) {
+    private static String text(Value value, List<Object> path, int max, List<Violation> violations) {
+        if (value == null || !value.isString()) {
             violations.add(new Violation(path, "Expected a string"));
             return null;
         }
-        String text = node.textValue();
+        String text = value.text();
         if (text.codePointCount(0, text.length()) > max) {
             violations.add(new Violation(path, "At most " + max + " characters"));
             return null;
@@ -137,21 +221,21 @@ public final class EventValidator {
         return text;
     }
 
-    private static List<String> tags(JsonNode node, List<Violation> violations) {
-        if (node == null || node.isNull()) {
+    private static List<String> tags(Fields fields, List<Violation> violations) {
+        if (fields.tags == null) {
             return List.of();
         }
-        if (!node.isArray()) {
+        if (fields.tagValues == null) {
             violations.add(new Violation(List.of("tags"), "Expected an array of strings"));
             return List.of();
         }
-        if (node.size() > MAX_TAGS) {
+        if (fields.tagValues.size() > MAX_TAGS) {
             violations.add(new Violation(List.of("tags"), "At most " + MAX_TAGS + " tags"));
             return List.of();
         }
         Set<String> tags = new LinkedHashSet<>();
-        for (int i = 0; i < node.size(); i++) {
-            String tag = text(node.get(i), List.of("tags", i), MAX_TAG, violations);
+        for (int i = 0; i < fields.tagValues.size(); i++) {
+            String tag = text(fields.tagValues.get(i), List.of("tags", i), MAX_TAG, violations);
             if (tag != null) {
                 if (tag.isBlank()) {
                     violations.add(new Violation(List.of("tags", i), "Must not be empty"));
@@ -161,17 +245,6 @@ public final class EventValidator {
             }
         }
         return List.copyOf(tags);
-    }
-
-    private static ObjectNode metadata(JsonNode node, List<Violation> violations) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isObject()) {
-            violations.add(new Violation(List.of("metadata"), "Expected a JSON object"));
-            return null;
-        }
-        return (ObjectNode) node;
     }
 
     /** One user-perceived character that is an emoji (flags, skin tones and ZWJ sequences included). */

@@ -11,7 +11,8 @@ import com.emitkit.events.web.Idempotency;
 import com.emitkit.events.web.JsonBodies;
 import com.emitkit.events.web.RequestIds;
 import com.emitkit.events.web.Violation;
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
@@ -28,6 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,13 +61,46 @@ public class EventsResource {
                                 @HeaderParam("Content-Encoding") String contentEncoding,
                                 @HeaderParam(Idempotency.HEADER) String idempotencyKey, RoutingContext context) {
         Caller principal = CallerAuthentication.caller(context);
-        EventValidator.Result result = EventValidator.validate(bodies.read(body, contentType, contentEncoding));
+        EventValidator.Result result = bodies.stream(body, contentType, contentEncoding, EventValidator::read);
         if (!result.valid()) {
             throw result.failure();
         }
         return idempotency.run(principal.organizationId(), idempotencyKey, "POST /v1/events", body,
                 () -> ingestor.ingest(principal, result.event())
                         .map(created -> new Idempotency.Stored(201, new Success<>(created, RequestIds.of(context)))));
+    }
+
+    /** A batch body's events as read (null when {@code events} is absent or not an array) and how many it has. */
+    private record BatchRead(List<EventValidator.Result> events, int count) {
+    }
+
+    /**
+     * Reads and validates each event as the parser reaches it (no tree of the body). Past the limit events are only
+     * counted (their tokens still checked), so a batch too large is refused without validating it all.
+     */
+    private BatchRead readBatch(JsonParser parser) throws IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            parser.skipChildren();
+            return new BatchRead(null, 0);
+        }
+        List<EventValidator.Result> events = null;
+        int count = 0;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            boolean isEvents = parser.currentName().equals("events");
+            if (parser.nextToken() != JsonToken.START_ARRAY || !isEvents) {
+                parser.skipChildren();
+                continue;
+            }
+            events = new ArrayList<>();
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+                if (++count <= maxBatchEvents) {
+                    events.add(EventValidator.read(parser));
+                } else {
+                    parser.skipChildren();
+                }
+            }
+        }
+        return new BatchRead(events, count);
     }
 
     /** One result per event of a batch, in order; a refused one with its error's {@code code}. */
@@ -90,19 +125,20 @@ public class EventsResource {
                                @HeaderParam("Content-Encoding") String contentEncoding,
                                @HeaderParam(Idempotency.HEADER) String idempotencyKey, RoutingContext context) {
         Caller principal = CallerAuthentication.caller(context);
-        JsonNode events = bodies.read(body, contentType, contentEncoding).get("events");
-        if (events == null || !events.isArray()) {
+        BatchRead read = bodies.stream(body, contentType, contentEncoding, this::readBatch);
+        if (read.events() == null) {
             throw ApiException.validation(List.of(new Violation(List.of("events"), "Expected an array of events")));
         }
-        if (events.size() == 0 || events.size() > maxBatchEvents) {
+        if (read.count() == 0 || read.count() > maxBatchEvents) {
             throw ApiException.validation(List.of(new Violation(List.of("events"),
                     "Between 1 and " + maxBatchEvents + " events per batch")));
         }
+        List<EventValidator.Result> events = read.events();
         List<BatchItem> items = new ArrayList<>(events.size());
         List<EventInput> valid = new ArrayList<>(events.size());
         List<Integer> validIndexes = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            EventValidator.Result result = EventValidator.validate(events.get(i));
+            EventValidator.Result result = events.get(i);
             if (result.valid()) {
                 // Its item is filled in once the event was ingested.
                 items.add(null);

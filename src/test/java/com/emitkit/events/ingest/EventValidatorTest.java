@@ -1,6 +1,7 @@
 package com.emitkit.events.ingest;
 
 import com.emitkit.events.web.Violation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
@@ -8,6 +9,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EventValidatorTest {
@@ -15,7 +17,12 @@ class EventValidatorTest {
     private final ObjectMapper json = new ObjectMapper();
 
     private EventValidator.Result validate(String body) throws Exception {
-        return EventValidator.validate(json.readTree(body));
+        try (JsonParser parser = json.createParser(body)) {
+            parser.nextToken();
+            EventValidator.Result result = EventValidator.read(parser);
+            assertNull(parser.nextToken(), "the event read to its end");
+            return result;
+        }
     }
 
     @Test
@@ -28,9 +35,20 @@ class EventValidatorTest {
         EventInput event = result.event();
         assertEquals("payments", event.channelName());
         assertEquals(List.of("vip", "eu"), event.tags());
-        assertEquals(99.99, event.metadata().get("amount").doubleValue());
+        assertEquals("{\"amount\":99.99,\"nested\":{\"a\":[1]}}", event.metadata());
         assertFalse(event.notification());
         assertEquals("notification", event.displayAs());
+    }
+
+    /** Metadata is kept as the compact JSON a tree of it prints, whatever the spacing, escapes and numbers sent. */
+    @Test
+    void metadataIsKeptAsCompactJson() throws Exception {
+        String metadata = """
+                { "float" : 1e2, "one": 1.0, "negativeZero": -0.0, "small": 1.5E-7, "big": 123456789012345678901234567890,
+                  "long": 9007199254740993, "escaped": "\\u00e9\\n\\"\\u0041</script>", "emoji": "😀",
+                  "nested": [ {"a": null, "b": true}, [], {} ], "empty": "" }""";
+        EventInput event = validate("{\"channelName\": \"c\", \"title\": \"t\", \"metadata\": " + metadata + "}").event();
+        assertEquals(json.readTree(metadata).toString(), event.metadata());
     }
 
     @Test

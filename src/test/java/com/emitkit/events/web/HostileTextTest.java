@@ -67,6 +67,30 @@ class HostileTextTest {
                 List.of("metadata", "a", 0));
         refused(post("/v1/events/batch", "{\"events\":[{\"channelName\":\"c\",\"title\":\"t\"},{\"channelName\":\"c\\ud83d\",\"title\":\"t\"}]}"),
                 List.of("events", 1, "channelName"));
+        // Events are read token by token: what they skip (unknown fields, fields around the events) is checked too.
+        refused(post("/v1/events", "{\"channelName\":\"c\",\"title\":\"t\",\"later\":{\"x\":[{\"k\\u0000\":1}]}}"),
+                List.of("later", "x", 0, "k\u0000"));
+        ValidatableResponse around = post("/v1/events/batch", "{\"before\":[\"\\ud800\"],\"events\":[{\"channelName\":\"c\","
+                + "\"title\":\"t\",\"metadata\":{\"k\\u0000\":1}}],\"after\":\"\\u0000\"}");
+        refused(around, List.of("before", 0));
+        around.body("details.path", hasItem(List.of("events", 0, "metadata", "k\u0000"))).body("details.path", hasItem(List.of("after")));
+        // A lone surrogate in a key: Jackson's reader of bytes refuses it as it reads (still a 400, without a path).
+        post("/v1/events/batch", "{\"events\":[{\"channelName\":\"c\",\"title\":\"t\",\"metadata\":{\"\\udc00\":1}}]}")
+                .statusCode(400).body("code", org.hamcrest.Matchers.notNullValue()).body("error", containsString("surrogate"));
+        post("/v1/events", "Bearer " + tenant.key(), new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC0, (byte) 0x80, '"', '}'})
+                .statusCode(400).body("error", containsString("not valid UTF-8"));
+    }
+
+    @Test
+    void eventsPastTheBatchLimitAreCheckedThoughNotValidated() {
+        StringBuilder body = new StringBuilder("{\"events\":[");
+        for (int i = 0; i < 1_001; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"channelName\":\"c\",\"title\":\"t\"}");
+        }
+        String tooMany = body + "]}";
+        given().header("Authorization", "Bearer " + tenant.key()).contentType("application/json").body(tooMany)
+                .post("/v1/events/batch").then().statusCode(400).body("details.path", hasItem(List.of("events")));
+        refused(post("/v1/events/batch", body + ",{\"title\":\"\\u0000\"}]}"), List.of("events", 1001, "title"));
     }
 
     @ParameterizedTest
