@@ -36,8 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Fans recorded notices out into deliveries, one per webhook, and sends them, on every replica. A delivery is claimed with {@code FOR UPDATE SKIP LOCKED} in a
- * statement that also moves its next attempt past the attempt's deadline and commits at once: no replica
+ * Fans recorded notices out into deliveries, one per webhook, and sends them, on every replica. A delivery is
+ * claimed with {@code FOR UPDATE SKIP LOCKED} in a statement that also moves its next attempt past the attempt's
+ * deadline and commits at once: no replica
  * claims it meanwhile, and if this one dies mid-attempt another tries again later (at least once, always with
  * the same {@code webhook-id}). A 2xx deletes it (with others delivered meanwhile, in one statement); any other
  * answer, a timeout or a refused address schedules the next attempt (exponential backoff, or the receiver's
@@ -218,7 +219,11 @@ public class DeliveryRelay {
     private Uni<List<Claimed>> claim(int room) {
         Uni<List<Claimed>> fannedOut = noticesWaiting.getAndSet(false) ? fanOut(room) : Uni.createFrom().item(List.of());
         return fannedOut.flatMap(leased -> leased.size() >= room ? Uni.createFrom().item(leased)
-                : claimDue(room - leased.size()).map(due -> {
+                : claimDue(room - leased.size())
+                // What the fan-out leased is attempted even so; due deliveries wait for the next look.
+                .onFailure().invoke(failure -> LOG.debugf("Claiming webhook deliveries failed: %s", failure.getMessage()))
+                .onFailure().recoverWithItem(List.of())
+                .map(due -> {
                     List<Claimed> claimed = new ArrayList<>(leased);
                     claimed.addAll(due);
                     return claimed;

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.util.JsonParserDelegate;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,7 +46,6 @@ public class JsonBodies {
     JsonBodies(ObjectMapper json, EmitKitConfig config) {
         this.json = json.copy();
         this.json.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build());
-        this.json.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.json.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.maxDecompressed = config.api().maxDecompressedBodySize().asLongValue();
     }
