@@ -55,8 +55,8 @@ public class JsonBodies {
     }
 
     /**
-     * The body read by {@code reader} from a parser that checks every token as {@link #read} checks a tree: the
-     * reader sees only valid texts and finite numbers, and its result is dropped for a 400 if any text was bad.
+     * The body read by {@code reader} from a parser that checks every token it reads or skips: a number beyond a
+     * double's range ends the read, and the reader's result is dropped for a 400 naming every bad text or key.
      */
     public <T> T stream(byte[] body, String contentType, String contentEncoding, ValueReader<T> reader) {
         byte[] decoded = decoded(body, contentType, contentEncoding);

@@ -53,12 +53,16 @@ class OneAttemptSlotTest {
         receiver.close();
     }
 
+    /** A standard webhook of the tenant's site to the receiver's {@code path}; its id. */
+    private static String webhook(TestTenants.Tenant tenant, String path) {
+        return given().header("Authorization", "Bearer " + tenant.key()).contentType(ContentType.JSON)
+                .body(Map.of("url", receiver.url(path))).post("/v1/webhooks").then().statusCode(201).extract().path("data.id");
+    }
+
     @Test
     void deliveriesRecordedWithoutAFreeSlotAreClaimedLaterAndArriveOnce() throws Exception {
         TestTenants.Tenant tenant = TestTenants.create("basic", List.of("write", "webhooks"));
-        String webhook = given().header("Authorization", "Bearer " + tenant.key()).contentType(ContentType.JSON)
-                .body(Map.of("url", receiver.url("/one-slot"))).post("/v1/webhooks").then().statusCode(201)
-                .extract().path("data.id");
+        String webhook = webhook(tenant, "/one-slot");
         // The first delivery holds the only slot for 3 s: the next request finds none free.
         receiver.answer("/one-slot", new WebhookReceiver.Answer(200, null, 3_000));
         String first = given().header("Authorization", "Bearer " + tenant.key()).contentType(ContentType.JSON)
@@ -95,12 +99,8 @@ class OneAttemptSlotTest {
     @Test
     void aNoticeLeftByAnotherReplicaIsFannedOutByThePoll() throws Exception {
         TestTenants.Tenant tenant = TestTenants.create("basic", List.of("write", "webhooks"));
-        String first = given().header("Authorization", "Bearer " + tenant.key()).contentType(ContentType.JSON)
-                .body(Map.of("url", receiver.url("/orphan-a"))).post("/v1/webhooks").then().statusCode(201)
-                .extract().path("data.id");
-        String second = given().header("Authorization", "Bearer " + tenant.key()).contentType(ContentType.JSON)
-                .body(Map.of("url", receiver.url("/orphan-b"))).post("/v1/webhooks").then().statusCode(201)
-                .extract().path("data.id");
+        String first = webhook(tenant, "/orphan-a");
+        String second = webhook(tenant, "/orphan-b");
         // As a replica that died right after recording it would leave it: nobody on this one was told.
         String event = new JsonObject().put("event_id", "evt_orphaned").put("channel_name", "payments").put("title", "left behind")
                 .put("tags", List.of()).put("metadata", new JsonObject()).encode();
