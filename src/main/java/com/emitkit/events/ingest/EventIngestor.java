@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,17 +23,19 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where an accepted event goes: its channel resolved by slug (created on first use; the event carries the
  * channel's display name, the name first sent), its user id resolved
  * through aliases, an id and {@code created_at} stamped here, the organization's current tier
- * snapshotted on it, then appended to Tinybird's {@code events} datasource. Accepted {@code notify} events are
- * recorded for webhook delivery ({@link Notifications}) before they are answered.
+ * snapshotted on it, then appended to Tinybird's {@code events} datasource. {@code notify} events are recorded for
+ * webhook delivery ({@link Notifications}) meanwhile, and settled (kept if accepted) before they are answered.
  */
 @ApplicationScoped
 public class EventIngestor {
@@ -110,7 +113,10 @@ public class EventIngestor {
                 created.add(one);
                 rows.add(row(principal, event, one));
             }
-            return sender.sendAll(DATASOURCE, rows).map(failures -> {
+            // The notices are recorded while the rows go to Tinybird: the answer waits for the longer of the two.
+            Uni<Notifications.Recorded> recording = notifications.record(principal.organizationId(), principal.siteId(),
+                    toNotify(events, created, Instant.from(TinybirdTime.FORMAT.parse(createdAt)).toString()));
+            Uni<List<Outcome>> sending = sender.sendAll(DATASOURCE, rows).map(failures -> {
                 Counter[] counters = ingested.computeIfAbsent(tier, t -> new Counter[] {
                         metrics.counter("emitkit.events.ingested", "tier", t, "outcome", "accepted"),
                         metrics.counter("emitkit.events.ingested", "tier", t, "outcome", "failed")});
@@ -122,23 +128,36 @@ public class EventIngestor {
                             : new Outcome(null, UpstreamFailures.of(failure)));
                 }
                 return outcomes;
-            }).call(outcomes -> notifications.accepted(principal.organizationId(), principal.siteId(), toNotify(events, outcomes)));
+            });
+            return Uni.combine().all().unis(sending, recording).asTuple()
+                    .call(both -> notifications.settle(both.getItem2(), refused(created, both.getItem1())))
+                    .map(Tuple2::getItem1);
         });
     }
 
-    /** The accepted events with {@code notify} true, as webhooks get them. */
-    private static List<NotifiedEvent> toNotify(List<EventInput> events, List<Outcome> outcomes) {
+    /** The events with {@code notify} true, as webhooks get them; {@code createdAt} in ISO-8601. */
+    private static List<NotifiedEvent> toNotify(List<EventInput> events, List<CreatedEvent> created, String createdAt) {
         List<NotifiedEvent> notified = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
             EventInput event = events.get(i);
-            CreatedEvent created = outcomes.get(i).created();
-            if (created != null && event.notification()) {
-                notified.add(new NotifiedEvent(created.id(), created.channelId(), event.channelName(), event.title(),
-                        event.description(), event.icon(), event.tags(), event.metadata(),
-                        created.userId(), Instant.from(TinybirdTime.FORMAT.parse(created.createdAt())).toString()));
+            if (event.notification()) {
+                CreatedEvent one = created.get(i);
+                notified.add(new NotifiedEvent(one.id(), one.channelId(), event.channelName(), event.title(),
+                        event.description(), event.icon(), event.tags(), event.metadata(), one.userId(), createdAt));
             }
         }
         return notified;
+    }
+
+    /** The ids of the events that were neither stored nor kept. */
+    private static Set<String> refused(List<CreatedEvent> created, List<Outcome> outcomes) {
+        Set<String> refused = new HashSet<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            if (outcomes.get(i).failure() != null) {
+                refused.add(created.get(i).id());
+            }
+        }
+        return refused;
     }
 
     /** Every name's resolved value, once all are resolved. */

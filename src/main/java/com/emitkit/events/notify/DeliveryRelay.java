@@ -13,7 +13,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +29,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,6 +57,14 @@ public class DeliveryRelay {
     private static final Duration LOAD_LOOK = Duration.ofMillis(100);
     /** Notices one fan-out takes: with ten webhooks each, a few thousand deliveries in one statement. */
     private static final int NOTICES_PER_FAN_OUT = 500;
+    /**
+     * A notice not settled by the replica that recorded it for this long is abandoned (that replica died, or its
+     * queue was full) and any replica fans it out: far longer than a request can take, with its Tinybird retries, from
+     * recording to settling, so a notice whose event may still be refused is never sent.
+     */
+    static final Duration ABANDONED_AFTER = Duration.ofMinutes(5);
+    /** Settled notices waiting for this replica's fan-out; past it, they wait to be deemed abandoned instead. */
+    private static final int MAX_SETTLED_WAITING = 100_000;
 
     private record Claimed(String id, String webhookId, URI url, WebhookFormat format, String secret, JsonObject event,
                            int attempts, Instant acceptedAt) {
@@ -79,8 +88,11 @@ public class DeliveryRelay {
     private final AtomicBoolean again = new AtomicBoolean();
     /** The last claim filled every free slot: more may be due. */
     private final AtomicBoolean backlogged = new AtomicBoolean();
-    /** Notices may wait for their fan-out: this replica recorded some, the last fan-out left some, or it is time to look. */
+    /** Notices may wait for their fan-out: this replica settled some, the last fan-out left some, or it is time to look. */
     private final AtomicBoolean noticesWaiting = new AtomicBoolean(true);
+    /** Ids of notices settled on this replica (their events accepted), not fanned out yet. */
+    private final Queue<String> settled = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger settledCount = new AtomicInteger();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong depth = new AtomicLong();
     private final AtomicLong depthRefreshedAt = new AtomicLong();
@@ -132,7 +144,7 @@ public class DeliveryRelay {
     void start(@Observes StartupEvent event) {
         timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> {
             refreshDepth();
-            // Another replica may have died with notices recorded and not fanned out.
+            // Another replica may have died with notices recorded and not fanned out: abandoned ones are taken.
             noticesWaiting.set(true);
             pump();
         });
@@ -159,17 +171,24 @@ public class DeliveryRelay {
         vertx.cancelTimer(loadTimer);
     }
 
-    /** Events were accepted (with or without notify): the write path is active. */
-    void eventsAccepted() {
+    /** Events are arriving (with or without notify): the write path is active. */
+    void eventsArriving() {
         priority.eventsAccepted(System.nanoTime());
     }
 
     /**
-     * Notices of {@code deliveries} deliveries in all were just recorded on this replica: fanned out and attempted now
-     * if slots are free, rather than at the next poll.
+     * Notices (of {@code deliveries} deliveries in all) were settled on this replica, their events accepted: fanned out
+     * and attempted now if slots are free, else as they free up.
      */
-    void noticed(int deliveries) {
+    void noticed(List<String> noticeIds, int deliveries) {
         depth.addAndGet(deliveries);
+        for (String id : noticeIds) {
+            if (settledCount.incrementAndGet() > MAX_SETTLED_WAITING) {
+                settledCount.decrementAndGet();
+                break;
+            }
+            settled.add(id);
+        }
         noticesWaiting.set(true);
         pump();
     }
@@ -231,16 +250,24 @@ public class DeliveryRelay {
     }
 
     /**
-     * Turns the oldest notices into deliveries, one per webhook still there, and deletes them, in one statement. Up to
+     * Turns notices settled here (first) and abandoned ones into deliveries, one per webhook still there, and deletes
+     * them, in one statement. Up to
      * {@code room} deliveries of active webhooks are written leased to this replica (first attempt counted, the next
      * one due after the lease, as a claim leaves them) and come back with their webhook's address and secret; the
      * others are due at once for any replica's claim.
      */
     private Uni<List<Claimed>> fanOut(int room) {
+        List<String> ids = new ArrayList<>();
+        for (String id = settled.poll(); id != null; id = ids.size() < NOTICES_PER_FAN_OUT ? settled.poll() : null) {
+            settledCount.decrementAndGet();
+            ids.add(id);
+        }
         return pool.preparedQuery("""
                         WITH taken AS (
                             DELETE FROM webhook_notices WHERE id IN (
-                                SELECT id FROM webhook_notices ORDER BY accepted_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+                                SELECT id FROM webhook_notices
+                                WHERE id = ANY($4) OR accepted_at < now() - make_interval(secs => $5)
+                                ORDER BY id = ANY($4) DESC, accepted_at LIMIT $1 FOR UPDATE SKIP LOCKED)
                             RETURNING id, event_id, event, webhook_ids, accepted_at),
                         fanned AS (
                             SELECT 'msg_' || substr(t.id, 5) || '_' || w.n AS id, w.webhook_id, t.event_id, t.event, t.accepted_at,
@@ -259,12 +286,17 @@ public class DeliveryRelay {
                         FROM (SELECT 1) AS always LEFT JOIN (
                             SELECT r.id, r.webhook_id, r.event, r.attempts, r.accepted_at, w.url, w.format, w.secret
                             FROM recorded r JOIN webhooks w ON w.id = r.webhook_id WHERE r.attempts > 0) AS leased ON true""")
-                .execute(Tuple.of(NOTICES_PER_FAN_OUT, room, (double) lease.toSeconds()))
-                .onFailure().invoke(() -> noticesWaiting.set(true))
+                .execute(Tuple.of(NOTICES_PER_FAN_OUT, room, (double) lease.toSeconds(), ids.toArray(String[]::new),
+                        (double) ABANDONED_AFTER.toSeconds()))
+                .onFailure().invoke(() -> {
+                    ids.forEach(settled::add);
+                    settledCount.addAndGet(ids.size());
+                    noticesWaiting.set(true);
+                })
                 .map(rows -> {
                     List<Claimed> leased = new ArrayList<>();
                     for (Row row : rows) {
-                        if (row.getLong("notices") == NOTICES_PER_FAN_OUT) {
+                        if (row.getLong("notices") == NOTICES_PER_FAN_OUT || !settled.isEmpty()) {
                             noticesWaiting.set(true);
                         }
                         if (row.getString("id") != null) {

@@ -6,26 +6,44 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * Where accepted {@code notify} events enter webhook delivery: one notice per event that matches a webhook (its JSON
- * and the matching webhooks' ids), written to PostgreSQL (concurrent requests' together, see {@link GroupCommit})
- * before the events are answered, so none is lost to a crash or a Tinybird outage. {@link DeliveryRelay} fans the
- * notices out into deliveries and sends them: the answer waits for one row per event, whatever the webhooks.
+ * Where {@code notify} events enter webhook delivery: one notice per event that matches a webhook (its JSON and the
+ * matching webhooks' ids), written to PostgreSQL (concurrent requests' together, see {@link GroupCommit}) while the
+ * event goes to Tinybird, so the answer waits for whichever takes longer and no accepted event's notice is lost to a
+ * crash or a Tinybird outage. Once the events' outcomes are known, {@link #settle} withdraws the notices of events
+ * that were not accepted and hands the others to {@link DeliveryRelay}, which fans them out into deliveries and sends
+ * them. A notice nobody settled (its replica died) is fanned out by any replica once {@link DeliveryRelay} deems it
+ * abandoned.
  */
 @ApplicationScoped
 public class Notifications {
+
+    private static final Logger LOG = Logger.getLogger(Notifications.class);
 
     /** The most notices one INSERT carries; a request's own are never split. */
     private static final int NOTICES_PER_STATEMENT = 2_000;
 
     /** {@code webhookIds}: comma-separated (ids are base62), which PostgreSQL splits back into the notice's array. */
     private record Notice(String id, String eventId, String payload, String webhookIds, int deliveries) {
+    }
+
+    /** The notices a request recorded, to be settled once its events' outcomes are known. */
+    public static final class Recorded {
+        static final Recorded NONE = new Recorded(List.of());
+
+        private final List<Notice> notices;
+
+        private Recorded(List<Notice> notices) {
+            this.notices = notices;
+        }
     }
 
     private final Pool pool;
@@ -41,13 +59,13 @@ public class Notifications {
     }
 
     /**
-     * Told of every request's accepted events (so deliveries can yield to the write path); records the notices of its
-     * notify events. A site without active webhooks costs no query.
+     * Told of every request's events as they are sent (so deliveries can yield to the write path); records the notices
+     * of its notify events. A site without active webhooks costs no query.
      */
-    public Uni<Void> accepted(String organizationId, String siteId, List<NotifiedEvent> events) {
-        relay.eventsAccepted();
+    public Uni<Recorded> record(String organizationId, String siteId, List<NotifiedEvent> events) {
+        relay.eventsArriving();
         if (events.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(Recorded.NONE);
         }
         return webhooks.targets(organizationId, siteId).flatMap(targets -> {
             List<Notice> notices = new ArrayList<>();
@@ -65,8 +83,41 @@ public class Notifications {
                     notices.add(new Notice(Ids.next("ntc"), event.id(), event.toJson().encode(), matching.toString(), count));
                 }
             }
-            return notices.isEmpty() ? Uni.createFrom().voidItem() : recording.write(notices);
+            return notices.isEmpty() ? Uni.createFrom().item(Recorded.NONE)
+                    : recording.write(notices).replaceWith(new Recorded(notices));
         });
+    }
+
+    /**
+     * The events' outcomes are known: the notices of those not accepted ({@code refusedEventIds}) are deleted before
+     * the answer, the others handed to the relay for delivery.
+     */
+    public Uni<Void> settle(Recorded recorded, Set<String> refusedEventIds) {
+        if (recorded.notices.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<String> confirmed = new ArrayList<>(recorded.notices.size());
+        List<String> withdrawn = new ArrayList<>();
+        int deliveries = 0;
+        for (Notice notice : recorded.notices) {
+            if (refusedEventIds.contains(notice.eventId())) {
+                withdrawn.add(notice.id());
+            } else {
+                confirmed.add(notice.id());
+                deliveries += notice.deliveries();
+            }
+        }
+        int confirmedDeliveries = deliveries;
+        Uni<Void> withdrawing = withdrawn.isEmpty() ? Uni.createFrom().voidItem()
+                : pool.preparedQuery("DELETE FROM webhook_notices WHERE id = ANY($1)")
+                        .execute(Tuple.of(withdrawn.toArray(String[]::new)))
+                        .onFailure().retry().withBackOff(Duration.ofMillis(50)).atMost(3)
+                        .onFailure().invoke(failure -> LOG.warnf("Withdrawing %d notices of refused events failed (they would"
+                                + " be delivered once deemed abandoned): %s", withdrawn.size(), failure.getMessage()))
+                        // The accepted events' answer must not fail for it.
+                        .onFailure().recoverWithNull()
+                        .replaceWithVoid();
+        return withdrawing.invoke(() -> relay.noticed(confirmed, confirmedDeliveries));
     }
 
     private Uni<Void> insert(List<Notice> notices) {
@@ -74,26 +125,22 @@ public class Notifications {
         String[] eventIds = new String[ids.length];
         String[] payloads = new String[ids.length];
         String[] webhookIds = new String[ids.length];
-        int deliveries = 0;
         for (int i = 0; i < ids.length; i++) {
             Notice notice = notices.get(i);
             ids[i] = notice.id();
             eventIds[i] = notice.eventId();
             payloads[i] = notice.payload();
             webhookIds[i] = notice.webhookIds();
-            deliveries += notice.deliveries();
         }
-        int noticed = deliveries;
         return pool.preparedQuery("""
                         INSERT INTO webhook_notices (id, event_id, event, webhook_ids)
                         SELECT n.id, n.event_id, n.event, string_to_array(n.webhook_ids, ',')
                         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS n(id, event_id, event, webhook_ids)
                         ON CONFLICT (id) DO NOTHING""")
                 .execute(Tuple.of(ids, eventIds, payloads, webhookIds))
-                // A brief PostgreSQL hiccup should not fail events Tinybird already holds; a retry after a commit whose
-                // answer was lost writes nothing twice.
+                // A brief PostgreSQL hiccup should not fail events Tinybird may already hold; a retry after a commit
+                // whose answer was lost writes nothing twice.
                 .onFailure().retry().withBackOff(Duration.ofMillis(50)).atMost(3)
-                .invoke(() -> relay.noticed(noticed))
                 .replaceWithVoid();
     }
 }

@@ -5,6 +5,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import com.emitkit.events.notify.Notifications;
+import com.emitkit.events.notify.NotifiedEvent;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -42,6 +44,8 @@ class OneAttemptSlotTest {
 
     @Inject
     Pool pool;
+    @Inject
+    Notifications notifications;
 
     @BeforeAll
     static void startReceiver() throws Exception {
@@ -97,22 +101,60 @@ class OneAttemptSlotTest {
     }
 
     @Test
-    void aNoticeLeftByAnotherReplicaIsFannedOutByThePoll() throws Exception {
+    void anAbandonedNoticeIsFannedOutByThePollAndAnUnsettledOneIsNot() throws Exception {
         TestTenants.Tenant tenant = TestTenants.create("basic", List.of("write", "webhooks"));
         String first = webhook(tenant, "/orphan-a");
         String second = webhook(tenant, "/orphan-b");
-        // As a replica that died right after recording it would leave it: nobody on this one was told.
+        String recent = webhook(tenant, "/unsettled");
+        // As a replica that died after recording them would leave them: nobody on this one settled them. The old one
+        // is past DeliveryRelay.ABANDONED_AFTER; the recent one's request might still be running, its event refused.
         String event = new JsonObject().put("event_id", "evt_orphaned").put("channel_name", "payments").put("title", "left behind")
                 .put("tags", List.of()).put("metadata", new JsonObject()).encode();
-        pool.preparedQuery("INSERT INTO webhook_notices (id, event_id, event, webhook_ids) VALUES ($1, 'evt_orphaned', $2, $3)")
-                .execute(Tuple.of("ntc_orphanedNoticeOfTest01", event, new String[] {first, second}))
+        pool.preparedQuery("""
+                        INSERT INTO webhook_notices (id, event_id, event, webhook_ids, accepted_at)
+                        VALUES ($1, 'evt_orphaned', $2, $3, now() - interval '6 minutes'),
+                               ('ntc_unsettledNoticeOfTest01', 'evt_unsettled', $2, $4, now())""")
+                .execute(Tuple.of("ntc_orphanedNoticeOfTest01", event, new String[] {first, second}, new String[] {recent}))
                 .await().indefinitely();
         WebhookReceiver.Received atFirst = receiver.await("/orphan-a", 1, 20_000).get(0);
         WebhookReceiver.Received atSecond = receiver.await("/orphan-b", 1, 20_000).get(0);
         assertEquals("msg_orphanedNoticeOfTest01_1", atFirst.header("webhook-id"));
         assertEquals("msg_orphanedNoticeOfTest01_2", atSecond.header("webhook-id"));
         assertEquals("left behind", new JsonObject(atFirst.body()).getString("title"));
-        assertEquals(0L, pool.query("SELECT count(*) FROM webhook_notices WHERE id = 'ntc_orphanedNoticeOfTest01'").execute()
-                .await().indefinitely().iterator().next().getLong(0), "the notice is gone once fanned out");
+        // Polls run every 100 ms here: a second's worth of them left the recent notice alone.
+        Thread.sleep(1_000);
+        assertEquals(List.of(), noticeIds("evt_orphaned"), "the abandoned notice is gone once fanned out");
+        assertEquals(List.of("ntc_unsettledNoticeOfTest01"), noticeIds("evt_unsettled"), "the unsettled one waits");
+        assertEquals(0, receiver.at("/unsettled").size());
+        pool.query("DELETE FROM webhook_notices WHERE event_id = 'evt_unsettled'").execute().await().indefinitely();
+    }
+
+    /** A notice is settled once its event's outcome is known: withdrawn if the event was refused, delivered if not. */
+    @Test
+    void settlingWithdrawsTheNoticesOfRefusedEventsAndDeliversTheOthers() throws Exception {
+        TestTenants.Tenant tenant = TestTenants.create("basic", List.of("write", "webhooks"));
+        webhook(tenant, "/settled");
+        List<NotifiedEvent> events = List.of(
+                new NotifiedEvent("evt_refusedOfSettleTest01", "chn_x", "payments", "refused", "", "", List.of(), null, null,
+                        "2026-12-04T00:00:00Z"),
+                new NotifiedEvent("evt_acceptedOfSettleTest1", "chn_x", "payments", "accepted", "", "", List.of(), null, null,
+                        "2026-12-04T00:00:00Z"));
+        Notifications.Recorded recorded = notifications.record(tenant.organizationId(), tenant.siteId(), events)
+                .await().indefinitely();
+        assertEquals(2, noticeIds("%OfSettleTest%").size(), "both recorded before the outcome is known");
+        notifications.settle(recorded, Set.of("evt_refusedOfSettleTest01")).await().indefinitely();
+        List<WebhookReceiver.Received> received = receiver.await("/settled", 1, 20_000);
+        assertEquals("evt_acceptedOfSettleTest1", new JsonObject(received.get(0).body()).getString("event_id"));
+        Thread.sleep(500);
+        assertEquals(1, receiver.at("/settled").size(), "the refused event's notice was withdrawn, not sent");
+        assertEquals(List.of(), noticeIds("%OfSettleTest%"));
+    }
+
+    /** The notices waiting whose event id is like {@code eventIds} (SQL LIKE). */
+    private List<String> noticeIds(String eventIds) {
+        List<String> ids = new java.util.ArrayList<>();
+        pool.preparedQuery("SELECT id FROM webhook_notices WHERE event_id LIKE $1 ORDER BY id").execute(Tuple.of(eventIds))
+                .await().indefinitely().forEach(row -> ids.add(row.getString("id")));
+        return ids;
     }
 }
