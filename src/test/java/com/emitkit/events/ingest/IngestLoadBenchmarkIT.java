@@ -51,7 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class IngestLoadBenchmarkIT {
 
-    static final String DEFAULT_JVM = "-Xmx256m -XX:+UseG1GC";
+    static final String DEFAULT_JVM = "-Xmx256m -XX:+UseG1GC -XX:GCTimeRatio=4";
     static final int[] CONNECTIONS = {64, 256, 512};
     static final int SECONDS = 15;
     static final int BATCH = 100;
