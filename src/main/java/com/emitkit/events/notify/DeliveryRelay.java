@@ -173,7 +173,7 @@ public class DeliveryRelay {
 
     /** Events are arriving (with or without notify): the write path is active. */
     void eventsArriving() {
-        priority.eventsAccepted(System.nanoTime());
+        priority.eventsArriving(System.nanoTime());
     }
 
     /**
@@ -251,10 +251,9 @@ public class DeliveryRelay {
 
     /**
      * Turns notices settled here (first) and abandoned ones into deliveries, one per webhook still there, and deletes
-     * them, in one statement. Up to
-     * {@code room} deliveries of active webhooks are written leased to this replica (first attempt counted, the next
-     * one due after the lease, as a claim leaves them) and come back with their webhook's address and secret; the
-     * others are due at once for any replica's claim.
+     * them, in one statement. Up to {@code room} deliveries of active webhooks are written leased to this replica
+     * (first attempt counted, the next one due after the lease, as a claim leaves them) and come back with their
+     * webhook's address and secret; the others are due at once for any replica's claim.
      */
     private Uni<List<Claimed>> fanOut(int room) {
         List<String> ids = new ArrayList<>();

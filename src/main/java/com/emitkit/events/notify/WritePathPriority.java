@@ -29,8 +29,8 @@ final class WritePathPriority {
         this.cpuThreshold = cpuThreshold;
     }
 
-    /** Events were accepted just now. */
-    void eventsAccepted(long now) {
+    /** Events arrived just now. */
+    void eventsArriving(long now) {
         eventsSeenAt = now;
         if (!eventsSeen) {
             eventsSeen = true;

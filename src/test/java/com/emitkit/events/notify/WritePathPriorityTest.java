@@ -13,7 +13,7 @@ class WritePathPriorityTest {
     @Test
     void deliveriesPauseWhileEventsArriveOnAFullCpu() {
         WritePathPriority priority = new WritePathPriority(0.9);
-        priority.eventsAccepted(START);
+        priority.eventsArriving(START);
         assertTrue(priority.look(START + 100 * MS, 0.95), "events arriving, CPU at 95%: pause");
         assertTrue(priority.paused(START + 100 * MS));
         assertTrue(priority.paused(START + 2_099 * MS));
@@ -25,7 +25,7 @@ class WritePathPriorityTest {
     void aBusyCpuWithoutEventsDoesNotPauseDeliveries() {
         WritePathPriority priority = new WritePathPriority(0.9);
         assertFalse(priority.look(START, 1.0), "no events seen yet");
-        priority.eventsAccepted(START);
+        priority.eventsArriving(START);
         assertFalse(priority.look(START + 1_001 * MS, 1.0), "the last events are more than a second old");
         assertFalse(priority.paused(START + 1_001 * MS));
     }
@@ -33,7 +33,7 @@ class WritePathPriorityTest {
     @Test
     void eventsOnACpuWithRoomDoNotPauseDeliveries() {
         WritePathPriority priority = new WritePathPriority(0.9);
-        priority.eventsAccepted(START);
+        priority.eventsArriving(START);
         assertFalse(priority.look(START + 10 * MS, 0.89));
         assertFalse(priority.look(START + 10 * MS, -1), "an unknown load never pauses");
         assertFalse(priority.paused(START + 10 * MS));
@@ -42,7 +42,7 @@ class WritePathPriorityTest {
     @Test
     void aThresholdOfOneTurnsItOff() {
         WritePathPriority priority = new WritePathPriority(1);
-        priority.eventsAccepted(START);
+        priority.eventsArriving(START);
         assertFalse(priority.look(START + 10 * MS, 1.0));
         assertFalse(priority.paused(START + 10 * MS));
     }
