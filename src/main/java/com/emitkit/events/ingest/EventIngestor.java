@@ -21,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -102,7 +103,9 @@ public class EventIngestor {
         return Uni.combine().all().unis(resolved(channelRefs), resolved(userIds)).asTuple().flatMap(ids -> {
             Map<String, Channels.ChannelRef> channel = ids.getItem1();
             Map<String, String> userId = ids.getItem2();
-            String createdAt = TinybirdTime.format(clock.instant());
+            // Milliseconds, as Tinybird stores it: the webhooks' ISO form is then the same instant.
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            String createdAt = TinybirdTime.format(now);
             String tier = principal.tier().wireName();
             List<CreatedEvent> created = new ArrayList<>(events.size());
             List<JsonObject> rows = new ArrayList<>(events.size());
@@ -115,7 +118,7 @@ public class EventIngestor {
             }
             // The notices are recorded while the rows go to Tinybird: the answer waits for the longer of the two.
             Uni<Notifications.Recorded> recording = notifications.record(principal.organizationId(), principal.siteId(),
-                    toNotify(events, created, Instant.from(TinybirdTime.FORMAT.parse(createdAt)).toString()));
+                    toNotify(events, created, now));
             Uni<List<Outcome>> sending = sender.sendAll(DATASOURCE, rows).map(failures -> {
                 Counter[] counters = ingested.computeIfAbsent(tier, t -> new Counter[] {
                         metrics.counter("emitkit.events.ingested", "tier", t, "outcome", "accepted"),
@@ -135,15 +138,16 @@ public class EventIngestor {
         });
     }
 
-    /** The events with {@code notify} true, as webhooks get them; {@code createdAt} in ISO-8601. */
-    private static List<NotifiedEvent> toNotify(List<EventInput> events, List<CreatedEvent> created, String createdAt) {
+    /** The events with {@code notify} true, as webhooks get them (their creation time in ISO-8601). */
+    private static List<NotifiedEvent> toNotify(List<EventInput> events, List<CreatedEvent> created, Instant createdAt) {
         List<NotifiedEvent> notified = new ArrayList<>();
+        String iso = createdAt.toString();
         for (int i = 0; i < events.size(); i++) {
             EventInput event = events.get(i);
             if (event.notification()) {
                 CreatedEvent one = created.get(i);
                 notified.add(new NotifiedEvent(one.id(), one.channelId(), event.channelName(), event.title(),
-                        event.description(), event.icon(), event.tags(), event.metadata(), one.userId(), createdAt));
+                        event.description(), event.icon(), event.tags(), event.metadata(), one.userId(), iso));
             }
         }
         return notified;

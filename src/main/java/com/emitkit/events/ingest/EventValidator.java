@@ -39,7 +39,7 @@ public final class EventValidator {
     private EventValidator() {
     }
 
-    /** A field's value as read: its token, and its text when it is a string. */
+    /** A field's value as read: its token, and its text when it is a string (an object's: its compact JSON). */
     private record Value(JsonToken token, String text) {
         boolean isString() {
             return token == JsonToken.VALUE_STRING;
@@ -59,7 +59,6 @@ public final class EventValidator {
         Value tags;
         List<Value> tagValues;
         Value metadata;
-        String metadataJson;
     }
 
     /**
@@ -86,7 +85,6 @@ public final class EventValidator {
                 case "displayAs" -> fields.displayAs = value(parser, token);
                 case "source" -> fields.source = value(parser, token);
                 case "tags" -> {
-                    fields.tagValues = null;
                     if (token == JsonToken.START_ARRAY) {
                         fields.tagValues = new ArrayList<>();
                         for (JsonToken element = parser.nextToken(); element != JsonToken.END_ARRAY; element = parser.nextToken()) {
@@ -96,8 +94,7 @@ public final class EventValidator {
                     fields.tags = token == JsonToken.START_ARRAY ? new Value(token, null) : value(parser, token);
                 }
                 case "metadata" -> {
-                    fields.metadataJson = token == JsonToken.START_OBJECT ? compact(parser) : null;
-                    fields.metadata = token == JsonToken.START_OBJECT ? new Value(token, null) : value(parser, token);
+                    fields.metadata = token == JsonToken.START_OBJECT ? new Value(token, compact(parser)) : value(parser, token);
                 }
                 default -> parser.skipChildren();
             }
@@ -138,10 +135,11 @@ public final class EventValidator {
         List<String> tags = tags(fields, violations);
         String metadata = null;
         if (fields.metadata != null) {
-            if (fields.metadataJson == null) {
+            if (fields.metadata.token() == JsonToken.START_OBJECT) {
+                metadata = fields.metadata.text();
+            } else {
                 violations.add(new Violation(List.of("metadata"), "Expected a JSON object"));
             }
-            metadata = fields.metadataJson;
         }
         String userId = optionalText(fields.userId, "userId", MAX_USER_ID, violations);
         boolean notify = true;

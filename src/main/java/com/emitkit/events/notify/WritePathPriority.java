@@ -17,7 +17,7 @@ final class WritePathPriority {
     static final Duration PAUSE = Duration.ofSeconds(2);
 
     private final double cpuThreshold;
-    /** Written on every accepted request: a primitive, so the hot path allocates nothing for it. */
+    /** Written on every request with events: a primitive, so the hot path allocates nothing for it. */
     private volatile long eventsSeenAt;
     /** Whether {@link #eventsSeenAt} holds a time yet (nanoTime has no "never" value: it may be any long). */
     private volatile boolean eventsSeen;

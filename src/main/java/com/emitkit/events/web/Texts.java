@@ -50,8 +50,7 @@ final class Texts {
 
     /** Whether the bytes are UTF-8, by the same strict decoding as {@link #utf8}, without keeping the text. */
     static boolean isUtf8(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = strictUtf8();
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(Math.min(bytes.length, 8192) + 1);
         while (true) {
@@ -66,11 +65,16 @@ final class Texts {
         }
     }
 
+    /** A UTF-8 decoder that refuses malformed input (overlong forms, encoded surrogates) instead of replacing it. */
+    private static CharsetDecoder strictUtf8() {
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+    }
+
     /** UTF-8 bytes as text, decoded strictly; null when they are not UTF-8. */
     static String utf8(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return strictUtf8().decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             return null;
         }
