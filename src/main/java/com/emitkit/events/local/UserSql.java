@@ -59,9 +59,10 @@ final class UserSql {
      * Settings of every read the embedded engine runs. Top-K dynamic filtering is off: in chDB 26.5 it can take
      * its threshold from the wrong sort column on ORDER BY created_at DESC, id DESC LIMIT n over several parts
      * ("Cannot parse DateTime" from an id); results are the same without it. (As a session-wide SET it broke
-     * later inserts, so it goes with each query.)
+     * later inserts, so it goes with each query.) A read stops after 10 s, Tinybird's default query timeout
+     * (TIMEOUT_EXCEEDED, answered 408), so a query that would run for minutes fails here as it would there.
      */
-    static final String READ_SETTINGS = "use_top_k_dynamic_filtering = 0";
+    static final String READ_SETTINGS = "use_top_k_dynamic_filtering = 0, max_execution_time = 10";
 
     /** The statement as a read-only query (readonly=2 still lets it set other settings). */
     String readOnly() {

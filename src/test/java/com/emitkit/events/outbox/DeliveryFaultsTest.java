@@ -170,8 +170,10 @@ class DeliveryFaultsTest {
                 mode(FaultyTinybird.Mode.PASS), pause(500)));
         int answered429 = FaultyTinybird.rateLimited.get();
         System.out.printf("[faults] 429 storm of 3 s: %d calls answered 429%n", answered429);
-        // One batch in flight at a time, each waiting its Retry-After (1 s): a handful of calls, not a flood.
-        assertTrue(answered429 <= 8, answered429 + " calls during a 3 s storm with Retry-After: 1");
+        // Two batches in flight (max-in-flight), each waiting its Retry-After (1 s) before its next call: at most
+        // 4 calls each in 3 s (at 0, 1, 2 and, once its attempts are spent, a new batch's first), plus room for
+        // an outbox relay's call. A handful, where not waiting would be hundreds.
+        assertTrue(answered429 <= 12, answered429 + " calls during a 3 s storm with Retry-After: 1");
         assertNoServerErrors(outcome, Set.of());
         assertEveryAcceptedEventStoredOnce("429 storm", outcome);
     }

@@ -1,8 +1,12 @@
 package com.emitkit.events.local.chdb;
 
+import org.jboss.logging.Logger;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -10,15 +14,25 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 
 /**
  * The process's one chDB session. chDB allows a single connection per process and runs one query
- * at a time on it, so callers are serialized here; each call blocks its (worker) thread.
+ * at a time on it, so callers are serialized here; each call blocks its (worker) thread. A caller
+ * gives up after {@link #BUSY_LIMIT} in the queue, naming the statement that holds the session, so a
+ * statement that never returns shows up as errors that say which one, not as a process that hangs.
  */
 public final class ChdbConnection implements AutoCloseable {
+
+    /** Far beyond any statement the service runs (reads time out after 10 s, as on Tinybird). */
+    static final Duration BUSY_LIMIT = Duration.ofMinutes(2);
+    private static final int SHOWN_STATEMENT = 200;
+    private static final Logger LOG = Logger.getLogger(ChdbConnection.class);
 
     private final ChdbLibrary library;
     private final MemorySegment handlePointer;
     private final MemorySegment handle;
     private final ReentrantLock lock = new ReentrantLock(true);
     private boolean closed;
+    private volatile Thread holder;
+    private volatile String running = "";
+    private volatile long runningSince;
 
     ChdbConnection(ChdbLibrary library, MemorySegment handlePointer) {
         this.library = library;
@@ -35,11 +49,13 @@ public final class ChdbConnection implements AutoCloseable {
     /** The same with the statement already in UTF-8: an INSERT's megabytes of rows are not copied once more. */
     public ChdbResult query(byte[] sqlBytes, String format) {
         byte[] formatBytes = format.getBytes(StandardCharsets.US_ASCII);
-        lock.lock();
+        acquire();
         try (Arena arena = Arena.ofConfined()) {
             if (closed) {
                 throw new ChdbException("the embedded engine is shut down");
             }
+            running = new String(sqlBytes, 0, Math.min(sqlBytes.length, SHOWN_STATEMENT), StandardCharsets.UTF_8);
+            runningSince = System.nanoTime();
             MemorySegment sqlSegment = arena.allocate(sqlBytes.length + 1L);
             MemorySegment.copy(sqlBytes, 0, sqlSegment, JAVA_BYTE, 0, sqlBytes.length);
             MemorySegment formatSegment = arena.allocate(formatBytes.length + 1L);
@@ -59,19 +75,44 @@ public final class ChdbConnection implements AutoCloseable {
                 library.destroyResult(result);
             }
         } finally {
+            holder = null;
             lock.unlock();
         }
     }
 
+    private void acquire() {
+        try {
+            if (lock.tryLock(BUSY_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                holder = Thread.currentThread();
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChdbException("interrupted while waiting for the embedded engine");
+        }
+        Thread stuck = holder;
+        String busy = "the embedded engine has been busy for " + BUSY_LIMIT.toSeconds() + " s; the statement holding it"
+                + " has run for " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - runningSince) + " s: " + running;
+        if (stuck != null) {
+            Throwable where = new Throwable("held by " + stuck.getName());
+            where.setStackTrace(stuck.getStackTrace());
+            LOG.warn(busy, where);
+        }
+        throw new ChdbException(busy);
+    }
+
     @Override
     public void close() {
-        lock.lock();
+        acquire();
         try {
             if (!closed) {
                 closed = true;
+                running = "(closing the session)";
+                runningSince = System.nanoTime();
                 library.close(handlePointer);
             }
         } finally {
+            holder = null;
             lock.unlock();
         }
     }

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -178,6 +179,15 @@ class PipesApiTest {
                 .then().statusCode(400).header("X-DB-Exception-Code", "47");
         api.given().queryParam("q", "SELECT count() AS n FROM events WHERE organization_id = '" + organization + "' FORMAT JSON")
                 .get("/v0/sql").then().statusCode(200).body("data[0].n", equalTo(3));
+    }
+
+    @Test
+    void aQueryStopsAfterTinybirdsTenSecondTimeoutWith408() {
+        long started = System.nanoTime();
+        api.given().queryParam("q", "SELECT count() FROM numbers(1000000000000) WHERE NOT ignore(sipHash64(number))")
+                .get("/v0/sql").then().statusCode(408).header("X-DB-Exception-Code", "159").body("error", notNullValue());
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        assertTrue(seconds >= 9 && seconds < 60, "stopped after " + seconds + " s");
     }
 
     @Test
