@@ -51,7 +51,8 @@ class UserSqlTest {
     void aTrailingFormatIsTakenOutAndTheStatementWrappedReadOnly() {
         UserSql sql = UserSql.parse("SELECT 1 AS one FORMAT JSONEachRow", UserSql.MAX_LENGTH);
         assertEquals(Optional.of("JSONEachRow"), sql.format());
-        assertEquals("SELECT * FROM (\nSELECT 1 AS one\n) SETTINGS readonly = 2, use_top_k_dynamic_filtering = 0", sql.readOnly());
+        assertEquals("SELECT * FROM (\nSELECT 1 AS one\n) SETTINGS readonly = 2, use_top_k_dynamic_filtering = 0,"
+                + " max_execution_time = 10", sql.readOnly());
         assertEquals(Optional.empty(), UserSql.parse("SELECT 'FORMAT JSON'", UserSql.MAX_LENGTH).format());
     }
 }
