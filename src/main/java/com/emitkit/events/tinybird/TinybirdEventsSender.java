@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -73,16 +72,15 @@ public class TinybirdEventsSender {
      * fallback) or refused, with per row null when it is safe, else why it is not (the rows may have gone
      * out in different calls).
      */
-    public Uni<List<Throwable>> sendAll(String datasource, List<JsonObject> rows) {
+    public Uni<List<Throwable>> sendAll(String datasource, List<TinybirdRow> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        List<TinybirdRow> parsed = rows.stream().map(TinybirdRow::of).toList();
         return Uni.createFrom().emitter(emitter -> {
-            Throwable[] outcomes = new Throwable[parsed.size()];
-            int[] unsettled = {parsed.size()};
-            List<Waiter> waiters = new ArrayList<>(parsed.size());
-            for (int i = 0; i < parsed.size(); i++) {
+            Throwable[] outcomes = new Throwable[rows.size()];
+            int[] unsettled = {rows.size()};
+            List<Waiter> waiters = new ArrayList<>(rows.size());
+            for (int i = 0; i < rows.size(); i++) {
                 int index = i;
                 waiters.add(failure -> {
                     boolean last;
@@ -95,7 +93,7 @@ public class TinybirdEventsSender {
                     }
                 });
             }
-            add(datasource, parsed, waiters);
+            add(datasource, rows, waiters);
         });
     }
 

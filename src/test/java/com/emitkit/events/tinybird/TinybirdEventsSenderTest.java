@@ -161,12 +161,13 @@ class TinybirdEventsSenderTest {
         };
     }
 
-    private static JsonObject row(String id) {
-        return new JsonObject().put("id", id).put("organization_id", "org_1").put("created_at", "2026-11-25 10:00:00.000");
+    private static TinybirdRow row(String id) {
+        return new TinybirdRow(id, "org_1", "2026-11-25 10:00:00.000", new JsonObject().put("id", id)
+                .put("organization_id", "org_1").put("created_at", "2026-11-25 10:00:00.000").encode());
     }
 
     /** One row through {@code sendAll}, failing with the reason it was not stored. */
-    private Uni<Void> send(JsonObject row) {
+    private Uni<Void> send(TinybirdRow row) {
         return sender.sendAll("events", List.of(row)).flatMap(outcomes -> outcomes.getFirst() == null
                 ? Uni.createFrom().voidItem() : Uni.createFrom().failure(outcomes.getFirst()));
     }
@@ -409,7 +410,7 @@ class TinybirdEventsSenderTest {
         // 150 rows with at most 100 per call: two calls. The first is refused (400) and cannot be kept.
         fallbackWorks = false;
         script.add(status(400));
-        List<JsonObject> rows = new ArrayList<>();
+        List<TinybirdRow> rows = new ArrayList<>();
         for (int i = 0; i < 150; i++) {
             rows.add(row("e" + i));
         }
