@@ -162,8 +162,10 @@ class TinybirdEventsSenderTest {
     }
 
     private static TinybirdRow row(String id) {
-        return new TinybirdRow(id, "org_1", "2026-11-25 10:00:00.000", new JsonObject().put("id", id)
-                .put("organization_id", "org_1").put("created_at", "2026-11-25 10:00:00.000").encode());
+        String organization = "org_1";
+        String createdAt = "2026-11-25 10:00:00.000";
+        return new TinybirdRow(id, organization, createdAt, new JsonObject().put("id", id)
+                .put("organization_id", organization).put("created_at", createdAt).encode());
     }
 
     /** One row through {@code sendAll}, failing with the reason it was not stored. */
