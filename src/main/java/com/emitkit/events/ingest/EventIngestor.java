@@ -11,6 +11,7 @@ import com.emitkit.events.tinybird.TinybirdRow;
 import com.emitkit.events.tinybird.TinybirdTime;
 import com.emitkit.events.web.ApiException;
 import com.emitkit.events.web.UpstreamFailures;
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,8 +22,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.tuples.Tuple2;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -186,10 +187,13 @@ public class EventIngestor {
         });
     }
 
-    /** The event's Events API row, written straight to its JSON line: no object built to be encoded. */
+    /**
+     * The event's Events API row, written straight to its JSON line in UTF-8, the bytes that are sent: no object
+     * built to be encoded, no text encoded again.
+     */
     private TinybirdRow row(Caller principal, EventInput event, CreatedEvent created) {
-        StringWriter line = new StringWriter(512);
-        try (JsonGenerator row = json.createGenerator(line)) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+        try (JsonGenerator row = json.createGenerator(line, JsonEncoding.UTF8)) {
             row.writeStartObject();
             row.writeStringField("id", created.id());
             row.writeStringField("organization_id", principal.organizationId());
@@ -213,8 +217,8 @@ public class EventIngestor {
             row.writeStringField("created_at", created.createdAt());
             row.writeEndObject();
         } catch (IOException e) {
-            throw new UncheckedIOException("writing to a string cannot fail", e);
+            throw new UncheckedIOException("writing to memory cannot fail", e);
         }
-        return new TinybirdRow(created.id(), principal.organizationId(), created.createdAt(), line.toString());
+        return new TinybirdRow(created.id(), principal.organizationId(), created.createdAt(), line.toByteArray());
     }
 }

@@ -14,7 +14,6 @@ import org.jboss.logging.Logger;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.zip.Deflater;
@@ -103,7 +102,7 @@ public class EventsApiWriter {
             }
         }) {
             for (TinybirdRow row : rows) {
-                gz.write(row.json().getBytes(StandardCharsets.UTF_8));
+                gz.write(row.line());
                 gz.write('\n');
             }
         } catch (IOException e) {

@@ -161,7 +161,7 @@ public class TinybirdEventsSender {
             }
             TinybirdRow row = rows.get(i);
             lane.open.rows.add(row);
-            lane.open.bytes += row.json().length() + 1;
+            lane.open.bytes += row.line().length + 1;
             lane.open.waiters.add(waiters.get(i));
             if (lane.open.rows.size() >= batching.maxRows() || lane.open.bytes >= batching.maxBytes().asLongValue()) {
                 lane.full.add(lane.open);
