@@ -50,7 +50,7 @@ public class ApiKeys {
     }
 
     public Uni<IssuedKey> issue(String organizationId, String siteId, String name, List<String> scopes) {
-        String key = PREFIX + Ids.random(40);
+        String key = PREFIX + Ids.secret(40);
         String id = Ids.next("key");
         String prefix = key.substring(0, PREFIX.length() + 6);
         return pool.preparedQuery("""

@@ -2,6 +2,7 @@ package com.emitkit.events.tenancy;
 
 import org.junit.jupiter.api.Test;
 
+import java.security.SecureRandom;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -21,11 +22,49 @@ class IdsTest {
     }
 
     @Test
-    void everyCharacterIsEquallyLikely() {
-        int[] counts = new int[128];
+    void everyCharacterOfASecretIsEquallyLikely() {
         int draws = 62 * 5_000;
-        String text = Ids.random(draws);
+        String text = Ids.secret(draws);
         assertEquals(draws, text.length());
+        assertUniform(text);
+    }
+
+    /** Ids come from a thread's chunks of random bytes: uniform across chunk boundaries too. */
+    @Test
+    void everyCharacterOfIdsIsEquallyLikely() {
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 62 * 5_000) {
+            text.append(Ids.next("evt").substring("evt_".length()));
+        }
+        assertUniform(text.toString());
+    }
+
+    @Test
+    void chunksHandEachRandomByteOutOnceAndInOrder() {
+        // A source counting 0, 1, 2, ...: what the chunks hand out must be that count, nothing skipped or repeated.
+        Ids.RandomChunks chunks = new Ids.RandomChunks(new SecureRandom() {
+            private int count;
+
+            @Override
+            public void nextBytes(byte[] bytes) {
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = (byte) count++;
+                }
+            }
+        });
+        int handedOut = 0;
+        for (int size : new int[] {26, 1000, 1, 2048, 7}) {
+            byte[] drawn = new byte[size];
+            chunks.accept(drawn);
+            for (byte b : drawn) {
+                assertEquals((byte) handedOut++, b, "byte " + (handedOut - 1));
+            }
+        }
+    }
+
+    private static void assertUniform(String text) {
+        int[] counts = new int[128];
+        int draws = text.length();
         text.chars().forEach(c -> counts[c]++);
         String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
         double chiSquare = 0;
