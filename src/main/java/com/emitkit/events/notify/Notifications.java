@@ -68,6 +68,9 @@ public class Notifications {
             return Uni.createFrom().item(Recorded.NONE);
         }
         return webhooks.targets(organizationId, siteId).flatMap(targets -> {
+            if (targets.isEmpty()) {
+                return Uni.createFrom().item(Recorded.NONE);
+            }
             List<Notice> notices = new ArrayList<>();
             for (NotifiedEvent event : events) {
                 StringJoiner matching = new StringJoiner(",");

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 
 /**
  * Channels, created on first use and unique per organization and site by the {@link #slug} of their name,
@@ -23,10 +22,6 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class Channels {
-
-    /** ASCII whitespace only, as the V5 migration's SQL matches it: the two must agree on every name. */
-    private static final Pattern SPACES = Pattern.compile("[ \\t\\n\\r\\f\\u000B]+");
-    private static final Pattern SURROUNDING_SPACES = Pattern.compile("^" + SPACES.pattern() + "|" + SPACES.pattern() + "$");
 
     private final Pool pool;
     private final Cache cache;
@@ -54,9 +49,29 @@ public class Channels {
      * {@code pg_c_utf8} lower-cases), words joined by {@code -}.
      */
     public static String slug(String name) {
-        StringBuilder lower = new StringBuilder(name.length());
-        name.codePoints().map(Character::toLowerCase).forEach(lower::appendCodePoint);
-        return SPACES.matcher(SURROUNDING_SPACES.matcher(lower).replaceAll("")).replaceAll("-");
+        StringBuilder slug = new StringBuilder(name.length());
+        boolean spaceBefore = false;
+        for (int i = 0; i < name.length(); ) {
+            int codePoint = name.codePointAt(i);
+            i += Character.charCount(codePoint);
+            if (isSpace(codePoint)) {
+                // A run of spaces becomes one "-" between words; at either end it goes.
+                spaceBefore = !slug.isEmpty();
+            } else {
+                if (spaceBefore) {
+                    slug.append('-');
+                    spaceBefore = false;
+                }
+                slug.appendCodePoint(Character.toLowerCase(codePoint));
+            }
+        }
+        return slug.toString();
+    }
+
+    /** ASCII whitespace only, as the V5 migration's SQL matches it: the two must agree on every name. */
+    private static boolean isSpace(int codePoint) {
+        return codePoint == ' ' || codePoint == '\t' || codePoint == '\n' || codePoint == '\r' || codePoint == '\f'
+                || codePoint == 0x0B;
     }
 
     /**
