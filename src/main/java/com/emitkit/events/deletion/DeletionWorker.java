@@ -1,6 +1,7 @@
 package com.emitkit.events.deletion;
 
 import com.emitkit.events.config.EmitKitConfig;
+import com.emitkit.events.notify.Notifications;
 import com.emitkit.events.outbox.Outbox;
 import com.emitkit.events.tenancy.Deletions;
 import com.emitkit.events.tenancy.Deletions.Deletion;
@@ -29,9 +30,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Carries out recorded deletions in Tinybird, in passes. A pass deletes the selected rows still in the outbox,
- * looks up which hourly buckets the selected events fall in, appends those to {@code events_corrected_buckets}
- * (from then on the stats pipe reads them from raw rows: a delete does not reach the materialized aggregates),
+ * Carries out recorded deletions in Tinybird, in passes. A pass deletes the selected rows still in the outbox and
+ * the selected events' webhook notices and deliveries (waiting or failed), looks up which hourly buckets the
+ * selected events fall in, appends those to {@code events_corrected_buckets} (from then on the stats pipe reads
+ * them from raw rows: a delete does not reach the materialized aggregates),
  * then deletes the events with Tinybird's Delete API and polls the job until it is done. A deletion makes passes
  * until one finds nothing left after {@code emitkit.deletions.settle}: a row that was in a sender's memory or in a
  * relay's send when the deletion was asked, and landed after a pass, is deleted by the next one. A site's purge
@@ -51,6 +53,7 @@ public class DeletionWorker {
     private final Deletions deletions;
     private final Organizations organizations;
     private final Outbox outbox;
+    private final Notifications notifications;
     private final TinybirdClient client;
     private final EventsApiWriter writer;
     private final Event<EventSelection> deleted;
@@ -62,12 +65,14 @@ public class DeletionWorker {
     private long pollTimer = -1;
     private long purgeTimer = -1;
 
-    DeletionWorker(Vertx vertx, Deletions deletions, Organizations organizations, Outbox outbox, TinybirdClient client,
-                   EventsApiWriter writer, Event<EventSelection> deleted, DeletionAudit audit, EmitKitConfig config) {
+    DeletionWorker(Vertx vertx, Deletions deletions, Organizations organizations, Outbox outbox, Notifications notifications,
+                   TinybirdClient client, EventsApiWriter writer, Event<EventSelection> deleted, DeletionAudit audit,
+                   EmitKitConfig config) {
         this.vertx = vertx;
         this.deletions = deletions;
         this.organizations = organizations;
         this.outbox = outbox;
+        this.notifications = notifications;
         this.client = client;
         this.writer = writer;
         this.deleted = deleted;
@@ -117,7 +122,13 @@ public class DeletionWorker {
     public Uni<Deletion> pass(Deletion deletion) {
         EventSelection selection = selection(deletion);
         return outbox.discard(selection)
-                .flatMap(discarded -> client.sql(bucketsSql(selection)))
+                .flatMap(discarded -> notifications.withdraw(deletion))
+                .invoke(withdrawn -> {
+                    if (withdrawn > 0) {
+                        LOG.infof("Deletion %s withdrew %d webhook notices and deliveries", deletion.id(), withdrawn);
+                    }
+                })
+                .flatMap(withdrawn -> client.sql(bucketsSql(selection)))
                 .flatMap(found -> {
                     JsonArray buckets = found.getJsonArray("data", new JsonArray());
                     long rows = 0;

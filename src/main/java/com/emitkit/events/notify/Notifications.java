@@ -1,6 +1,7 @@
 package com.emitkit.events.notify;
 
 import com.emitkit.events.tenancy.Channels;
+import com.emitkit.events.tenancy.Deletions;
 import com.emitkit.events.tenancy.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -9,7 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
@@ -30,6 +33,20 @@ public class Notifications {
 
     /** The most notices one INSERT carries; a request's own are never split. */
     private static final int NOTICES_PER_STATEMENT = 2_000;
+
+    /** The events a deletion selects, as a condition on a notice's or a delivery's event (alias {@code x}). */
+    private static final String SELECTED_EVENTS = """
+            ($3::text IS NULL OR x.event_id = $3)
+                AND ($4::text[] IS NULL OR (x.event::jsonb ->> 'user_id') = ANY($4))
+                AND ($5::timestamptz IS NULL OR (x.event::jsonb ->> 'created_at')::timestamptz <= $5)""";
+    /** Deletes a deletion's notices and deliveries among the webhooks of its organization (and site); counts them. */
+    private static final String WITHDRAW = """
+            WITH scope AS (SELECT id FROM webhooks WHERE organization_id = $1 AND ($2::text IS NULL OR site_id = $2)),
+            notices AS (DELETE FROM webhook_notices x WHERE x.webhook_ids && ARRAY(SELECT id FROM scope) AND %1$s
+                RETURNING 1),
+            deliveries AS (DELETE FROM webhook_deliveries x WHERE x.webhook_id IN (SELECT id FROM scope) AND %1$s
+                RETURNING 1)
+            SELECT (SELECT count(*) FROM notices) + (SELECT count(*) FROM deliveries) AS withdrawn""".formatted(SELECTED_EVENTS);
 
     /** {@code webhookIds}: comma-separated (ids are base62), which PostgreSQL splits back into the notice's array. */
     private record Notice(String id, String eventId, String payload, String webhookIds, int deliveries) {
@@ -121,6 +138,22 @@ public class Notifications {
                         .onFailure().recoverWithNull()
                         .replaceWithVoid();
         return withdrawing.invoke(() -> relay.noticed(confirmed, confirmedDeliveries));
+    }
+
+    /**
+     * A deletion's events leave webhook delivery too: their notices and deliveries (waiting, or failed and kept to be
+     * looked at) are deleted, so no webhook is sent their data afterwards and none of it stays here. An attempt already
+     * on the wire still arrives. Each pass of a deletion calls this, so a notice recorded while an earlier pass ran is
+     * caught by a later one. Answers how many notices and deliveries went.
+     */
+    public Uni<Long> withdraw(Deletions.Deletion deletion) {
+        boolean identity = deletion.kind() == Deletions.Kind.IDENTITY;
+        return pool.preparedQuery(WITHDRAW)
+                .execute(Tuple.from(Arrays.asList(deletion.organizationId(), identity ? null : deletion.siteId(),
+                        deletion.kind() == Deletions.Kind.EVENT ? deletion.eventId() : null,
+                        identity ? deletion.userIds().toArray(String[]::new) : null,
+                        identity && deletion.createdUpTo() != null ? deletion.createdUpTo().atOffset(ZoneOffset.UTC) : null)))
+                .map(rows -> rows.iterator().next().getLong("withdrawn"));
     }
 
     private Uni<Void> insert(List<Notice> notices) {

@@ -82,10 +82,11 @@ class PackageRulesTest {
                         "com.emitkit.events.config..")))).check(production);
     }
 
+    /** Deletion withdraws the notices and deliveries of the events it deletes. */
     @Test
-    void onlyTheWriteAndWebhookApisUseWebhookDelivery() {
+    void onlyTheWriteWebhookAndDeletionApisUseWebhookDelivery() {
         noClasses().that().resideOutsideOfPackages("com.emitkit.events.notify..", "com.emitkit.events.ingest..",
-                        "com.emitkit.events.webhooks..")
+                        "com.emitkit.events.webhooks..", "com.emitkit.events.deletion..")
                 .should().dependOnClassesThat().resideInAPackage("com.emitkit.events.notify..").check(production);
     }
 
