@@ -39,25 +39,31 @@ class IdsTest {
         assertUniform(text.toString());
     }
 
+    /** The n-th byte of the test's source: its low byte mixed with higher ones, so a skip of whole chunks shows too. */
+    private static byte nth(int n) {
+        return (byte) (n ^ (n >>> 8) ^ (n >>> 16));
+    }
+
     @Test
     void chunksHandEachRandomByteOutOnceAndInOrder() {
-        // A source counting 0, 1, 2, ...: what the chunks hand out must be that count, nothing skipped or repeated.
+        // A source whose bytes tell their place: what the chunks hand out must be that sequence, nothing skipped or repeated.
         Ids.RandomChunks chunks = new Ids.RandomChunks(new SecureRandom() {
             private int count;
 
             @Override
             public void nextBytes(byte[] bytes) {
                 for (int i = 0; i < bytes.length; i++) {
-                    bytes[i] = (byte) count++;
+                    bytes[i] = nth(count++);
                 }
             }
         });
         int handedOut = 0;
-        for (int size : new int[] {26, 1000, 1, 2048, 7}) {
+        for (int size : new int[] {26, 1000, 1, 2048, 7, 1024}) {
             byte[] drawn = new byte[size];
             chunks.accept(drawn);
             for (byte b : drawn) {
-                assertEquals((byte) handedOut++, b, "byte " + (handedOut - 1));
+                assertEquals(nth(handedOut), b, "byte " + handedOut);
+                handedOut++;
             }
         }
     }
