@@ -122,7 +122,8 @@ public class DeletionWorker {
     public Uni<Deletion> pass(Deletion deletion) {
         EventSelection selection = selection(deletion);
         return outbox.discard(selection)
-                .flatMap(discarded -> notifications.withdraw(deletion))
+                .flatMap(discarded -> notifications.withdraw(selection.organizationId(), selection.siteId(), selection.eventId(),
+                        selection.userIds(), selection.createdUpTo()))
                 .invoke(withdrawn -> {
                     if (withdrawn > 0) {
                         LOG.infof("Deletion %s withdrew %d webhook notices and deliveries", deletion.id(), withdrawn);

@@ -1,7 +1,6 @@
 package com.emitkit.events.notify;
 
 import com.emitkit.events.tenancy.Channels;
-import com.emitkit.events.tenancy.Deletions;
 import com.emitkit.events.tenancy.Ids;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -10,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -144,15 +144,15 @@ public class Notifications {
      * A deletion's events leave webhook delivery too: their notices and deliveries (waiting, or failed and kept to be
      * looked at) are deleted, so no webhook is sent their data afterwards and none of it stays here. An attempt already
      * on the wire still arrives. Each pass of a deletion calls this, so a notice recorded while an earlier pass ran is
-     * caught by a later one. Answers how many notices and deliveries went.
+     * caught by a later one. The events are the organization's, narrowed by each argument that is not null (as a
+     * deletion selects them): a site, an event, user ids, created up to an instant. Answers how many notices and
+     * deliveries went.
      */
-    public Uni<Long> withdraw(Deletions.Deletion deletion) {
-        boolean identity = deletion.kind() == Deletions.Kind.IDENTITY;
+    public Uni<Long> withdraw(String organizationId, String siteId, String eventId, List<String> userIds, Instant createdUpTo) {
         return pool.preparedQuery(WITHDRAW)
-                .execute(Tuple.from(Arrays.asList(deletion.organizationId(), identity ? null : deletion.siteId(),
-                        deletion.kind() == Deletions.Kind.EVENT ? deletion.eventId() : null,
-                        identity ? deletion.userIds().toArray(String[]::new) : null,
-                        identity && deletion.createdUpTo() != null ? deletion.createdUpTo().atOffset(ZoneOffset.UTC) : null)))
+                .execute(Tuple.from(Arrays.asList(organizationId, siteId, eventId,
+                        userIds == null ? null : userIds.toArray(String[]::new),
+                        createdUpTo == null ? null : createdUpTo.atOffset(ZoneOffset.UTC))))
                 .map(rows -> rows.iterator().next().getLong("withdrawn"));
     }
 
